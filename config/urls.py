@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from directory.health import healthz
+
+api_v1 = [
+    path("", include("directory.apis.accounts")),
+    path("", include("directory.apis.me")),
+    path("", include("directory.apis.credentials")),
+    path("", include("directory.apis.moderation")),
+    path("", include("directory.apis.directory")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]

@@ -1,0 +1,134 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class Profession(models.TextChoices):
+    PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
+    PHYSICIAN = "physician", "Physician"
+    NURSE_PRACTITIONER = "nurse_practitioner", "Nurse practitioner"
+    CHIROPRACTOR = "chiropractor", "Chiropractor"
+    KINESIOLOGIST = "kinesiologist", "Kinesiologist"
+    OTHER = "other", "Other regulated profession"
+
+
+def languages_to_db(codes: list[str]) -> str:
+    """Store ISO 639-1 codes as ",en,fr," so that one LIKE finds a language on any database."""
+    return "," + ",".join(codes) + "," if codes else ""
+
+
+def languages_from_db(stored: str) -> list[str]:
+    return [code for code in stored.split(",") if code]
+
+
+class PractitionerProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="practitioner"
+    )
+    profession = models.CharField(
+        max_length=30, choices=Profession.choices, default=Profession.PHYSIOTHERAPIST
+    )
+    bio = models.TextField(blank=True, max_length=5000)
+    languages = models.CharField(max_length=200, default=",en,", blank=True)
+    accepting_new_patients = models.BooleanField(default=True)
+    fee_per_session = models.DecimalField(
+        max_digits=7, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10000)],
+    )
+    direct_billing = models.BooleanField(default=False)
+    # A practitioner who leaves is deactivated, never deleted: reviews and referrals
+    # point at the profile.
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(profession__in=Profession.values), name="practitioner_profession_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_per_session__isnull=True)
+                | Q(fee_per_session__gte=0, fee_per_session__lte=10000),
+                name="practitioner_fee_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.name or self.user.email
+
+    @property
+    def name(self) -> str:
+        return self.user.name
+
+    @property
+    def language_list(self) -> list[str]:
+        return languages_from_db(self.languages)
+
+
+class PhysicianProfile(models.Model):
+    """A referring physician; verified by their own licence credential (see directory.rules)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="physician"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.user.name or self.user.email
+
+
+class Location(models.Model):
+    """A clinic where the practitioner works; distance is to the nearest one."""
+
+    practitioner = models.ForeignKey(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="locations"
+    )
+    name = models.CharField(max_length=120)
+    address = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    region = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2, e.g. CA")
+    lat = models.FloatField()
+    lng = models.FloatField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["lat", "lng"], name="location_lat_lng")]
+        constraints = [
+            models.CheckConstraint(condition=Q(lat__gte=-90, lat__lte=90), name="location_lat_range"),
+            models.CheckConstraint(
+                condition=Q(lng__gte=-180, lng__lte=180), name="location_lng_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city}"
+
+
+class ConditionExperience(models.Model):
+    """Self-reported experience treating one condition; shown as such."""
+
+    practitioner = models.ForeignKey(
+        PractitionerProfile, on_delete=models.CASCADE, related_name="experience"
+    )
+    condition = models.ForeignKey("directory.Condition", on_delete=models.PROTECT)
+    years = models.PositiveSmallIntegerField(validators=[MaxValueValidator(70)])
+    patients_treated = models.PositiveIntegerField(validators=[MaxValueValidator(100000)])
+
+    class Meta:
+        ordering = ["condition__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practitioner", "condition"], name="experience_one_per_condition"
+            ),
+            models.CheckConstraint(condition=Q(years__lte=70), name="experience_years_range"),
+            models.CheckConstraint(
+                condition=Q(patients_treated__lte=100000), name="experience_patients_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} — {self.condition}"

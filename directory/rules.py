@@ -1,0 +1,62 @@
+"""The spec's credential rules, each with one home (SPEC §3).
+
+Every caller — directory, matching, pages, admin — asks these functions; none
+restates the rule. The rule is written once as a database expression so that lists
+and the ranking gate in SQL; `credential_status` is the same clock rule for one row.
+"""
+
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from directory.models import Credential, CredentialKind, CredentialStatus, Profession
+
+EXPIRED = "expired"
+
+# Professions whose licence makes a user a verified referring physician.
+REFERRING_PROFESSIONS = (Profession.PHYSICIAN, Profession.NURSE_PRACTITIONER)
+
+
+def credential_status(credential: Credential, *, today: date) -> str:
+    """pending | verified | rejected | expired — a licence past its expiry is expired
+    whatever its verification says."""
+    if (
+        credential.kind == CredentialKind.LICENSE
+        and credential.expires_on is not None
+        and credential.expires_on < today
+    ):
+        return EXPIRED
+    return credential.status
+
+
+def _live_credentials(*, today: date) -> QuerySet[Credential]:
+    return Credential.objects.filter(
+        withdrawn_at__isnull=True, status=CredentialStatus.VERIFIED
+    ).exclude(expires_on__lt=today)
+
+
+def _has_valid_license(owner_ref: OuterRef, *, today: date, professions=None) -> Exists:
+    licences = _live_credentials(today=today).filter(owner=owner_ref, kind=CredentialKind.LICENSE)
+    if professions is not None:
+        licences = licences.filter(profession__in=professions)
+    return Exists(licences)
+
+
+def qualified_q(*, today: date, user_path: str = "user") -> Q:
+    """Qualified = a verified, unexpired licence AND a verified IMS certification.
+
+    `user_path` is the path from the queried model to the practitioner's User
+    ("user" on PractitionerProfile, "practitioner__user" on Location, ...).
+    """
+    ref = OuterRef(user_path)
+    certified = Exists(
+        _live_credentials(today=today).filter(owner=ref, kind=CredentialKind.IMS_CERTIFICATION)
+    )
+    return Q(_has_valid_license(ref, today=today)) & Q(certified)
+
+
+def verified_physician_q(*, today: date, user_path: str = "user") -> Q:
+    """A referring physician is verified by a verified, unexpired physician or NP licence."""
+    return Q(
+        _has_valid_license(OuterRef(user_path), today=today, professions=REFERRING_PROFESSIONS)
+    )

@@ -1,0 +1,37 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import ModeratorFactory, PractitionerFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    # Uploaded evidence goes to a throw-away folder per test.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def client_for(user) -> APIClient:
+    """An API client authenticated as `user` (auth itself is tested in test_auth)."""
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def moderator(db):
+    return ModeratorFactory()
+
+
+@pytest.fixture
+def patient(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def practitioner(db):
+    return PractitionerFactory()
