@@ -16,6 +16,8 @@ class IsPractitioner(BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(
-            user and user.is_authenticated and user.role == Role.PRACTITIONER
+            user
+            and user.is_authenticated
+            and user.role == Role.PRACTITIONER
             and hasattr(user, "practitioner")
         )

@@ -7,9 +7,7 @@ class StrictSerializerMixin:
 
     def to_internal_value(self, data):
         if hasattr(data, "keys"):
-            writable = {
-                name for name, field in self.fields.items() if not field.read_only
-            }
+            writable = {name for name, field in self.fields.items() if not field.read_only}
             errors = {}
             for key in data.keys():
                 if key in writable:

@@ -43,7 +43,7 @@ class ModeratorFactory(UserFactory):
 
 
 class PractitionerFactory(factory.django.DjangoModelFactory):
-    """A practitioner profile (unqualified until credentials are added; see `qualified_practitioner`)."""
+    """A practitioner profile, unqualified until it has credentials (`qualified_practitioner`)."""
 
     class Meta:
         model = PractitionerProfile

@@ -48,7 +48,10 @@ class Credential(models.Model):
         max_length=10, choices=CredentialStatus.choices, default=CredentialStatus.PENDING
     )
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
@@ -62,7 +65,9 @@ class Credential(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["owner", "kind", "status"], name="credential_gate")]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=CredentialKind.values), name="credential_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=CredentialKind.values), name="credential_kind_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=CredentialStatus.values), name="credential_status_valid"
             ),

@@ -33,7 +33,10 @@ class PractitionerProfile(models.Model):
     languages = models.CharField(max_length=200, default=",en,", blank=True)
     accepting_new_patients = models.BooleanField(default=True)
     fee_per_session = models.DecimalField(
-        max_digits=7, decimal_places=2, null=True, blank=True,
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(10000)],
     )
     direct_billing = models.BooleanField(default=False)
@@ -98,7 +101,9 @@ class Location(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["lat", "lng"], name="location_lat_lng")]
         constraints = [
-            models.CheckConstraint(condition=Q(lat__gte=-90, lat__lte=90), name="location_lat_range"),
+            models.CheckConstraint(
+                condition=Q(lat__gte=-90, lat__lte=90), name="location_lat_range"
+            ),
             models.CheckConstraint(
                 condition=Q(lng__gte=-180, lng__lte=180), name="location_lng_range"
             ),
