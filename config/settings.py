@@ -171,6 +171,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": os.environ.get("THROTTLE_LOGIN", "10/min"),
         "register": os.environ.get("THROTTLE_REGISTER", "10/hour"),
+        "review_create": os.environ.get("THROTTLE_REVIEW_CREATE", "20/hour"),
+        "referral_create": os.environ.get("THROTTLE_REFERRAL_CREATE", "60/hour"),
+        "invitations": os.environ.get("THROTTLE_INVITATIONS", "100/day"),
     },
 }
 
@@ -191,6 +194,9 @@ SPECTACULAR_SETTINGS = {
         "ProfessionEnum": "directory.models.Profession.choices",
     },
 }
+
+# Review invitations: single-use codes, valid this many days.
+INVITATION_TTL_DAYS = envint("INVITATION_TTL_DAYS", 60)
 
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=envint("TOKEN_TTL_HOURS", 24 * 7)),
@@ -215,7 +221,7 @@ SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

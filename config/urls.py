@@ -10,6 +10,9 @@ api_v1 = [
     path("", include("directory.apis.credentials")),
     path("", include("directory.apis.moderation")),
     path("", include("directory.apis.directory")),
+    path("", include("directory.apis.reviews")),
+    path("", include("directory.apis.referrals")),
+    path("", include("matching.urls")),
 ]
 
 urlpatterns = [

@@ -1,13 +1,18 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import ModeratorFactory, PractitionerFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
+def _test_settings(settings, tmp_path):
     # Uploaded evidence goes to a throw-away folder per test.
     settings.MEDIA_ROOT = tmp_path / "media"
+    # PBKDF2's deliberate slowness (~0.3 s a hash) would dominate the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Throttle counters live in the cache; ids repeat across rolled-back tests.
+    cache.clear()
 
 
 @pytest.fixture

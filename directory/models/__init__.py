@@ -8,9 +8,26 @@ from directory.models.practitioners import (
     PractitionerProfile,
     Profession,
 )
+from directory.models.referrals import (
+    Referral,
+    ReferralAuditLog,
+    ReferralOutcome,
+    ReferralStatus,
+)
+from directory.models.reviews import Review, ReviewFlag, ReviewInvitation
+from directory.models.stats import ConditionReferralStats, PractitionerStats
 
 __all__ = [
     "Condition",
+    "ConditionReferralStats",
+    "PractitionerStats",
+    "Referral",
+    "ReferralAuditLog",
+    "ReferralOutcome",
+    "ReferralStatus",
+    "Review",
+    "ReviewFlag",
+    "ReviewInvitation",
     "ConditionExperience",
     "Credential",
     "CredentialKind",

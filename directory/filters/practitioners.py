@@ -1,0 +1,207 @@
+"""Query parameters of the public practitioner directory (SPEC §5).
+
+The FilterSet validates every parameter (a bad value is a 400 that says what is allowed)
+and narrows the practitioners; what each row shows and the order are the selector's job
+(directory.selectors.practitioners), which reads the cleaned `near` and `ordering` here.
+"""
+
+import math
+import re
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from directory import geo
+from directory.conditions import UnknownCondition, condition_resolve
+from directory.models import Condition, ConditionExperience, Location, PractitionerProfile
+
+DEFAULT_RADIUS_KM = 50.0
+MAX_RADIUS_KM = 500.0
+MAX_TEXT_LENGTH = 100
+
+NEAR_MESSAGE = "Use near=lat,lng with lat in -90..90 and lng in -180..180."
+RADIUS_MESSAGE = f"Use a number of kilometres greater than 0 and at most {MAX_RADIUS_KM:g}."
+RADIUS_NEEDS_NEAR = "radius_km applies only with near=lat,lng; add near or drop radius_km."
+LANGUAGE_MESSAGE = "Use a two-letter lower-case ISO 639-1 language code, e.g. en or fr."
+BOOLEAN_MESSAGE = "Use true or false."
+ORDERING_CHOICES = (("name", "name"), ("-name", "-name"), ("distance", "distance"))
+ORDERING_MESSAGE = "Use one of: name, -name, distance (distance needs near=lat,lng)."
+DISTANCE_NEEDS_NEAR = "ordering=distance needs near=lat,lng."
+
+
+class LatLngField(forms.Field):
+    default_error_messages = {"invalid": NEAR_MESSAGE}
+    default_validators = [ProhibitNullCharactersValidator()]
+
+    def to_python(self, value: str | None) -> geo.Point | None:
+        if value in self.empty_values:
+            return None
+        parts = str(value).split(",")
+        try:
+            lat, lng = (float(part) for part in parts)
+        except ValueError:  # not two numbers (NUL bytes land here too)
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        in_range = -90 <= lat <= 90 and -180 <= lng <= 180  # False for NaN
+        if not (math.isfinite(lat) and math.isfinite(lng) and in_range):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return geo.Point(lat, lng)
+
+
+class RadiusField(forms.FloatField):
+    """Django's FloatField already refuses NaN, infinities and NUL bytes as `invalid`."""
+
+    default_error_messages = {"invalid": RADIUS_MESSAGE}
+
+    def validate(self, value: float | None) -> None:
+        super().validate(value)
+        if value is not None and not 0 < value <= MAX_RADIUS_KM:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class StrictBooleanField(forms.Field):
+    """Only true/false: django-filter's BooleanFilter quietly ignores any other value."""
+
+    default_error_messages = {"invalid": BOOLEAN_MESSAGE}
+
+    def to_python(self, value: str | None) -> bool | None:
+        if value in self.empty_values:
+            return None
+        answer = {"true": True, "false": False}.get(str(value).strip().lower())
+        if answer is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return answer
+
+
+class ConditionField(forms.CharField):
+    def clean(self, value: str | None) -> Condition | None:
+        term = super().clean(value)  # length and NUL checks first
+        if not term:
+            return None
+        try:
+            return condition_resolve(term)
+        except UnknownCondition as exc:
+            raise ValidationError(str(exc), code="unknown") from None
+
+
+class NearFilter(django_filters.Filter):
+    field_class = LatLngField
+
+
+class RadiusFilter(django_filters.Filter):
+    field_class = RadiusField
+
+
+class StrictBooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField
+
+
+class ConditionFilter(django_filters.Filter):
+    field_class = ConditionField
+
+
+class PractitionerFilterForm(forms.Form):
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        near_given = bool(self.data.get("near"))
+        if cleaned.get("radius_km") is not None and not near_given:
+            self.add_error("radius_km", RADIUS_NEEDS_NEAR)
+        if cleaned.get("ordering") == "distance" and not near_given:
+            self.add_error("ordering", DISTANCE_NEEDS_NEAR)
+        return cleaned
+
+
+class PractitionerFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_text",
+        max_length=MAX_TEXT_LENGTH,
+        help_text="Text in the practitioner's name or a clinic's name (case-insensitive).",
+    )
+    condition = ConditionFilter(
+        method="filter_condition",
+        max_length=MAX_TEXT_LENGTH,
+        help_text="Condition slug, name or synonym: practitioners who report experience with it.",
+    )
+    city = django_filters.CharFilter(
+        method="filter_city",
+        max_length=MAX_TEXT_LENGTH,
+        help_text="Practitioners with a clinic in this city (case-insensitive exact name).",
+    )
+    near = NearFilter(
+        method="filter_near",
+        help_text="`lat,lng`: practitioners with a clinic within radius_km; adds distance_km "
+        "(to the nearest clinic) and sorts nearest first.",
+    )
+    radius_km = RadiusFilter(
+        method="filter_radius",
+        help_text=f"Search radius in km with near: greater than 0, at most {MAX_RADIUS_KM:g} "
+        f"(default {DEFAULT_RADIUS_KM:g}).",
+    )
+    language = django_filters.CharFilter(
+        method="filter_language",
+        validators=[RegexValidator(re.compile(r"\A[a-z]{2}\Z"), LANGUAGE_MESSAGE)],
+        help_text="ISO 639-1 code the practitioner speaks, e.g. `fr`.",
+    )
+    accepting_new_patients = StrictBooleanFilter(
+        method="filter_boolean", help_text="true or false."
+    )
+    qualified = StrictBooleanFilter(
+        # `qualified` is annotated by the selector from directory.rules.qualified_q.
+        method="filter_boolean",
+        help_text="true: a verified, unexpired licence and a verified IMS certification; "
+        "false: the others.",
+    )
+    ordering = django_filters.ChoiceFilter(
+        method="filter_nothing",  # the selector orders
+        choices=ORDERING_CHOICES,
+        error_messages={"invalid_choice": ORDERING_MESSAGE},
+        help_text="name, -name or distance (with near). Default: nearest first with near, "
+        "else by name.",
+    )
+
+    class Meta:
+        model = PractitionerProfile
+        fields: list[str] = []
+        form = PractitionerFilterForm
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Exists instead of a join: no duplicate rows, so no DISTINCT over the whole row.
+        clinics = Location.objects.filter(practitioner=OuterRef("pk"), name__icontains=value)
+        return queryset.filter(Q(user__name__icontains=value) | Q(Exists(clinics)))
+
+    def filter_condition(self, queryset: QuerySet, name: str, value: Condition) -> QuerySet:
+        experience = ConditionExperience.objects.filter(
+            practitioner=OuterRef("pk"), condition=value
+        )
+        return queryset.filter(Exists(experience))
+
+    def filter_city(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        clinics = Location.objects.filter(practitioner=OuterRef("pk"), city__iexact=value.strip())
+        return queryset.filter(Exists(clinics))
+
+    def filter_near(self, queryset: QuerySet, name: str, value: geo.Point) -> QuerySet:
+        radius = self.form.cleaned_data.get("radius_km") or DEFAULT_RADIUS_KM
+        # An uncorrelated IN: the (lat, lng) index finds the clinics in the box once, and the
+        # haversine runs only on those, whatever the number of practitioners.
+        in_radius = (
+            Location.objects.filter(geo.bounding_box(value, radius).q())
+            .annotate(distance_km=geo.haversine_km(value))
+            .filter(distance_km__lte=radius)
+        )
+        return queryset.filter(pk__in=in_radius.values("practitioner_id"))
+
+    def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(languages__contains=f",{value},")
+
+    def filter_radius(self, queryset: QuerySet, name: str, value: float) -> QuerySet:
+        return queryset  # applied by filter_near
+
+    def filter_boolean(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.filter(**{name: value})
+
+    def filter_nothing(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset
+
+    # The type hints on `value` above give the OpenAPI parameter types.

@@ -1,0 +1,107 @@
+"""Great-circle distance as database expressions (SPEC §4, §5: distance is to the nearest clinic).
+
+The distance is the haversine formula on a sphere of the mean Earth radius:
+
+    a = sin²((φ2 − φ1) / 2) + cos φ1 · cos φ2 · sin²((λ2 − λ1) / 2)
+    d = 2 · R · asin(min(1, √a))          R = 6371.0088 km (IUGG mean radius)
+
+It is built from Django's database functions, which run on PostgreSQL and on SQLite
+(Django registers the math functions there), so the database filters and sorts by
+distance and no row is loaded into Python to measure it. A bounding box around the
+search circle comes first: it is a plain range test that the (lat, lng) index can
+answer, and the haversine then runs only on the rows inside the box.
+
+The directory and the matching engine both build on these functions.
+"""
+
+import math
+from dataclasses import dataclass
+
+from django.db.models import Expression, F, FloatField, Q, Value
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+
+EARTH_RADIUS_KM = 6371.0088
+# Widens the box by about a millimetre so that float rounding never drops a clinic that
+# lies exactly on the circle.
+BOX_MARGIN_DEG = 1e-8
+
+
+@dataclass(frozen=True)
+class Point:
+    lat: float
+    lng: float
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    """Latitude/longitude ranges that contain a search circle.
+
+    When the circle crosses the antimeridian, `min_lng > max_lng` and the longitude range
+    wraps: it is [min_lng, 180] together with [-180, max_lng].
+    """
+
+    min_lat: float
+    max_lat: float
+    min_lng: float
+    max_lng: float
+
+    def q(self, *, lat_field: str = "lat", lng_field: str = "lng") -> Q:
+        lat_q = Q(**{f"{lat_field}__gte": self.min_lat, f"{lat_field}__lte": self.max_lat})
+        if self.min_lng <= self.max_lng:
+            lng_q = Q(**{f"{lng_field}__gte": self.min_lng, f"{lng_field}__lte": self.max_lng})
+        else:
+            lng_q = Q(**{f"{lng_field}__gte": self.min_lng}) | Q(
+                **{f"{lng_field}__lte": self.max_lng}
+            )
+        return lat_q & lng_q
+
+
+def bounding_box(center: Point, radius_km: float) -> BoundingBox:
+    """The smallest lat/lng box holding every point within `radius_km` of `center`.
+
+    The longitude half-width is asin(sin δ / cos φ) (the meridians tangent to the circle),
+    not δ / cos φ, which is too narrow away from the equator and would drop clinics near
+    the circle's east and west edges. A circle that reaches a pole spans every longitude.
+    """
+    angular = radius_km / EARTH_RADIUS_KM
+    half_lat = math.degrees(angular) + BOX_MARGIN_DEG
+    min_lat, max_lat = center.lat - half_lat, center.lat + half_lat
+    if min_lat <= -90 or max_lat >= 90 or angular >= math.pi / 2:
+        return BoundingBox(max(min_lat, -90.0), min(max_lat, 90.0), -180.0, 180.0)
+    half_lng = math.degrees(math.asin(math.sin(angular) / math.cos(math.radians(center.lat))))
+    half_lng += BOX_MARGIN_DEG
+    if half_lng >= 180:
+        return BoundingBox(min_lat, max_lat, -180.0, 180.0)
+    min_lng, max_lng = center.lng - half_lng, center.lng + half_lng
+    if min_lng < -180:
+        min_lng += 360
+    elif max_lng > 180:
+        max_lng -= 360
+    return BoundingBox(min_lat, max_lat, min_lng, max_lng)
+
+
+def haversine_km(center: Point, *, lat_field: str = "lat", lng_field: str = "lng") -> Expression:
+    """Distance in km from `center` to the row's (lat_field, lng_field), as an SQL expression."""
+    lat1 = math.radians(center.lat)
+    lat2 = Radians(F(lat_field))
+    half_dlat = (lat2 - _float(lat1)) / _float(2.0)
+    half_dlng = (Radians(F(lng_field)) - _float(math.radians(center.lng))) / _float(2.0)
+    a = Power(Sin(half_dlat), _float(2.0)) + _float(math.cos(lat1)) * Cos(lat2) * Power(
+        Sin(half_dlng), _float(2.0)
+    )
+    # Least(…, 1) keeps asin's argument in its domain when rounding pushes √a past 1
+    # (two antipodal points).
+    return _float(2 * EARTH_RADIUS_KM) * ASin(Least(Sqrt(a), _float(1.0)))
+
+
+def great_circle_km(a: Point, b: Point) -> float:
+    """The same formula in Python: the reference the SQL expression is tested against."""
+    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    half_dlat = (lat2 - lat1) / 2
+    half_dlng = math.radians(b.lng - a.lng) / 2
+    h = math.sin(half_dlat) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(half_dlng) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _float(number: float) -> Value:
+    return Value(float(number), output_field=FloatField())

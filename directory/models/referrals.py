@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", "Sent"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ReferralOutcome(models.TextChoices):
+    IMPROVED = "improved", "Improved"
+    UNCHANGED = "unchanged", "Unchanged"
+    WORSE = "worse", "Worse"
+
+
+class Referral(models.Model):
+    """A physician's referral of one patient, identified only by the physician's own
+    reference code (no names: the minimum necessary)."""
+
+    physician = models.ForeignKey(
+        "directory.PhysicianProfile", on_delete=models.PROTECT, related_name="referrals"
+    )
+    practitioner = models.ForeignKey(
+        "directory.PractitionerProfile", on_delete=models.PROTECT, related_name="referrals"
+    )
+    condition = models.ForeignKey("directory.Condition", on_delete=models.PROTECT)
+    reason = models.TextField(max_length=1000)
+    patient_reference = models.CharField(max_length=40)
+    status = models.CharField(
+        max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.SENT
+    )
+    outcome = models.CharField(max_length=10, choices=ReferralOutcome.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ReferralStatus.values), name="referral_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status=ReferralStatus.COMPLETED) & Q(outcome__in=ReferralOutcome.values)
+                )
+                | (~Q(status=ReferralStatus.COMPLETED) & Q(outcome="")),
+                name="referral_outcome_iff_completed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral #{self.pk} ({self.status})"
+
+
+class ReferralAuditLog(models.Model):
+    """Every moderator read of a referral. Never holds the reason text."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="audit_log")
+    action = models.CharField(max_length=20)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.actor} {self.action} referral #{self.referral_id} at {self.at:%Y-%m-%d %H:%M}"
+        )

@@ -1,0 +1,51 @@
+"""Request/response shapes for /api/v1/auth/."""
+
+from rest_framework import serializers
+
+from directory.models import Role, User
+from directory.serializers_base import StrictSerializer
+
+ROLE_CHOICE_MESSAGE = f'"{{input}}" is not a valid role; allowed: {", ".join(Role.values)}.'
+
+
+class AuthRegisterInputSerializer(StrictSerializer):
+    """A new account; practitioners and physicians get an empty profile to fill in."""
+
+    email = serializers.EmailField(max_length=254)
+    # Never trimmed: spaces are legitimate password characters.
+    password = serializers.CharField(
+        max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
+    name = serializers.CharField(max_length=120)
+    role = serializers.ChoiceField(
+        choices=Role.choices, error_messages={"invalid_choice": ROLE_CHOICE_MESSAGE}
+    )
+
+
+class AuthAccountSerializer(serializers.ModelSerializer):
+    """The account just created."""
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "name", "role"]
+        read_only_fields = fields
+
+
+class AuthLoginInputSerializer(StrictSerializer):
+    """E-mail (any case) and password."""
+
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(
+        max_length=4096, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
+class AuthTokenSerializer(serializers.Serializer):
+    """An API token; the raw value is never stored and is shown only here."""
+
+    token = serializers.CharField(
+        read_only=True, help_text="Send as `Authorization: Token <token>`; shown only once."
+    )
+    expires_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the token stops working."
+    )

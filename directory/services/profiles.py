@@ -1,0 +1,204 @@
+"""Writes to the signed-in user's profile, clinic locations and condition experience."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from directory.gazetteer import UnknownPlace, resolve_city
+from directory.models import (
+    Condition,
+    ConditionExperience,
+    Location,
+    PractitionerProfile,
+    User,
+)
+from directory.models.practitioners import languages_to_db
+from directory.selectors.me import me_practitioner
+
+ACCOUNT_FIELDS = frozenset({"name"})
+PRACTITIONER_FIELDS = frozenset(
+    {
+        "profession",
+        "bio",
+        "languages",
+        "accepting_new_patients",
+        "fee_per_session",
+        "direct_billing",
+    }
+)
+LOCATION_FIELDS = frozenset(
+    {"name", "address", "city", "region", "postal_code", "country", "lat", "lng"}
+)
+EXPERIENCE_FIELDS = frozenset({"condition", "years", "patients_treated"})
+# Enough for a practitioner who works across a city; keeps the nearest-clinic query small.
+MAX_LOCATIONS_PER_PRACTITIONER = 20
+
+
+def _check_fields(changes: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    # The serializers reject these with 400; reaching here is a programming error.
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"Not writable here: {', '.join(sorted(unknown))}")
+
+
+def profile_update(*, user: User, changes: Mapping[str, Any]) -> User:
+    """Name for every account; profile fields only for a user with a practitioner profile."""
+    practitioner = me_practitioner(user=user)
+    _check_fields(changes, ACCOUNT_FIELDS | (PRACTITIONER_FIELDS if practitioner else frozenset()))
+    with transaction.atomic():
+        if "name" in changes:
+            user.name = changes["name"]
+            user.save(update_fields=["name"])
+        profile_changes = {k: v for k, v in changes.items() if k in PRACTITIONER_FIELDS}
+        if practitioner is not None and profile_changes:
+            if "languages" in profile_changes:
+                profile_changes["languages"] = languages_to_db(profile_changes["languages"])
+            for field, value in profile_changes.items():
+                setattr(practitioner, field, value)
+            practitioner.save(update_fields=[*profile_changes, "updated_at"])
+    return user
+
+
+def _coordinates(*, city: str, country: str) -> tuple[float, float]:
+    try:
+        place = resolve_city(city, country)
+    except UnknownPlace as exc:
+        raise ValidationError({"city": [str(exc)]}) from None
+    return place.lat, place.lng
+
+
+def location_create(
+    *,
+    practitioner: PractitionerProfile,
+    name: str,
+    city: str,
+    country: str,
+    address: str = "",
+    region: str = "",
+    postal_code: str = "",
+    lat: float | None = None,
+    lng: float | None = None,
+) -> Location:
+    """A clinic; without both lat and lng they come from the offline gazetteer."""
+    if lat is None or lng is None:
+        lat, lng = _coordinates(city=city, country=country)
+    with transaction.atomic():
+        # Lock the profile so that two concurrent creates cannot both pass the limit.
+        PractitionerProfile.objects.select_for_update().filter(pk=practitioner.pk).first()
+        existing = Location.objects.filter(practitioner=practitioner).count()
+        if existing >= MAX_LOCATIONS_PER_PRACTITIONER:
+            raise ValidationError(
+                {
+                    "non_field_errors": [
+                        f"A practitioner can list at most {MAX_LOCATIONS_PER_PRACTITIONER} "
+                        "locations; delete one before adding another."
+                    ]
+                }
+            )
+        return Location.objects.create(
+            practitioner=practitioner,
+            name=name,
+            address=address,
+            city=city,
+            region=region,
+            postal_code=postal_code,
+            country=country,
+            lat=lat,
+            lng=lng,
+        )
+
+
+def location_update(*, location: Location, changes: Mapping[str, Any]) -> Location:
+    """Given lat/lng win; otherwise a new city or country moves the pin to the new city."""
+    _check_fields(changes, LOCATION_FIELDS)
+    if not changes:
+        return location
+    for field, value in changes.items():
+        setattr(location, field, value)
+    moved = "city" in changes or "country" in changes
+    if moved and not ("lat" in changes and "lng" in changes):
+        location.lat, location.lng = _coordinates(city=location.city, country=location.country)
+    location.save(update_fields=list({*changes, "lat", "lng"}))
+    return location
+
+
+def location_delete(*, location: Location) -> None:
+    # Nothing points at a location; a removed clinic simply stops counting for distance.
+    location.delete()
+
+
+def _duplicate_experience(
+    *, practitioner: PractitionerProfile, condition: Condition, exclude_id: int | None = None
+) -> ValidationError | None:
+    existing = ConditionExperience.objects.filter(practitioner=practitioner, condition=condition)
+    if exclude_id is not None:
+        existing = existing.exclude(pk=exclude_id)
+    existing_id = existing.values_list("pk", flat=True).first()
+    if existing_id is None:
+        return None
+    return ValidationError(
+        {
+            "condition": [
+                f"Experience for {condition.slug} already exists; change it with "
+                f"PATCH /api/v1/me/experience/{existing_id}/."
+            ]
+        }
+    )
+
+
+def _save_experience(experience: ConditionExperience, **save_kwargs: Any) -> None:
+    """Save; the unique constraint backs the pre-check up when two writes race."""
+    duplicate = _duplicate_experience(
+        practitioner=experience.practitioner,
+        condition=experience.condition,
+        exclude_id=experience.pk,
+    )
+    if duplicate is not None:
+        raise duplicate
+    try:
+        with transaction.atomic():
+            experience.save(**save_kwargs)
+    except IntegrityError:
+        duplicate = _duplicate_experience(
+            practitioner=experience.practitioner,
+            condition=experience.condition,
+            exclude_id=experience.pk,
+        )
+        if duplicate is None:
+            raise
+        raise duplicate from None
+
+
+def experience_create(
+    *,
+    practitioner: PractitionerProfile,
+    condition: Condition,
+    years: int,
+    patients_treated: int,
+) -> ConditionExperience:
+    experience = ConditionExperience(
+        practitioner=practitioner,
+        condition=condition,
+        years=years,
+        patients_treated=patients_treated,
+    )
+    _save_experience(experience, force_insert=True)
+    return experience
+
+
+def experience_update(
+    *, experience: ConditionExperience, changes: Mapping[str, Any]
+) -> ConditionExperience:
+    _check_fields(changes, EXPERIENCE_FIELDS)
+    if not changes:
+        return experience
+    for field, value in changes.items():
+        setattr(experience, field, value)
+    _save_experience(experience, update_fields=list(changes))
+    return experience
+
+
+def experience_delete(*, experience: ConditionExperience) -> None:
+    experience.delete()

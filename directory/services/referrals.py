@@ -1,0 +1,224 @@
+"""Writes to referrals: create (by a verified physician), the status machine, and the
+moderators' audit log (SPEC §3).
+
+    sent ──accept──▶ accepted ──complete(outcome)──▶ completed
+     │ └─decline──▶ declined
+     └──cancel───▶ cancelled
+
+The practitioner accepts, declines and completes; the physician cancels while `sent`.
+Every transition locks the referral row, so two parties acting at once (an accept racing a
+cancel) cannot both succeed: the second sees the first's status and gets a 409.
+
+Nothing here logs: a referral's reason and patient reference are health information.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from directory.exceptions import Conflict
+from directory.models import (
+    Condition,
+    PhysicianProfile,
+    PractitionerProfile,
+    Referral,
+    ReferralAuditLog,
+    ReferralOutcome,
+    ReferralStatus,
+    User,
+)
+from directory.rules import verified_physician_q
+from directory.services.stats import stats_referral_completed
+
+PHYSICIAN = "physician"
+PRACTITIONER = "practitioner"
+
+UNVERIFIED_MESSAGE = (
+    "Sending referrals needs a verified physician or nurse practitioner licence. Add your "
+    "licence at /api/v1/me/credentials/; you can refer once a moderator has verified it."
+)
+
+# A second referral for the same patient, practitioner and condition is a double submit
+# while the first is still open.
+OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+
+AUDIT_READ = "read"
+AUDIT_LIST = "list"
+
+
+@dataclass(frozen=True)
+class Transition:
+    party: str  # PHYSICIAN or PRACTITIONER: the only side that may take it
+    source: str
+    target: str
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "accept": Transition(PRACTITIONER, ReferralStatus.SENT, ReferralStatus.ACCEPTED),
+    "decline": Transition(PRACTITIONER, ReferralStatus.SENT, ReferralStatus.DECLINED),
+    "complete": Transition(PRACTITIONER, ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED),
+    "cancel": Transition(PHYSICIAN, ReferralStatus.SENT, ReferralStatus.CANCELLED),
+}
+
+PARTY_PHRASES = {
+    PHYSICIAN: "the physician who sent this referral",
+    PRACTITIONER: "the practitioner it was sent to",
+}
+
+
+def referral_party(*, referral: Referral, user: User) -> str | None:
+    """PHYSICIAN, PRACTITIONER, or None for anyone else (moderators included)."""
+    if referral.physician.user_id == user.pk:
+        return PHYSICIAN
+    if referral.practitioner.user_id == user.pk:
+        return PRACTITIONER
+    return None
+
+
+def referral_allowed_actions(*, referral: Referral, user: User) -> list[str]:
+    """The transitions `user` may take on `referral` now, in TRANSITIONS order."""
+    party = referral_party(referral=referral, user=user)
+    return [
+        action
+        for action, transition in TRANSITIONS.items()
+        if transition.party == party and transition.source == referral.status
+    ]
+
+
+def referral_check_party(*, referral: Referral, actor: User, action: str) -> None:
+    """Raises PermissionDenied (a 403 that keeps its message) unless `actor` is the side
+    that takes `action`. Anyone who may not even see the referral must have had a 404 from
+    the selector before reaching here."""
+    transition = TRANSITIONS[action]
+    if referral_party(referral=referral, user=actor) != transition.party:
+        raise PermissionDenied(f"Only {PARTY_PHRASES[transition.party]} may {action} it.")
+
+
+def _conflict_message(status: str) -> str:
+    allowed = [action for action, t in TRANSITIONS.items() if t.source == status]
+    return f"Referral is {status}; allowed now: {', '.join(allowed) or 'none'}."
+
+
+def _move(*, referral: Referral, actor: User, action: str, **changes) -> Referral:
+    """Locks the row and moves it along `action`. Call inside transaction.atomic."""
+    referral_check_party(referral=referral, actor=actor, action=action)
+    transition = TRANSITIONS[action]
+    locked = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("physician__user", "practitioner__user", "condition")
+        .get(pk=referral.pk)
+    )
+    if locked.status != transition.source:
+        raise Conflict(_conflict_message(locked.status))
+    locked.status = transition.target
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["status", *changes, "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def referral_accept(*, referral: Referral, actor: User) -> Referral:
+    return _move(referral=referral, actor=actor, action="accept")
+
+
+@transaction.atomic
+def referral_decline(*, referral: Referral, actor: User) -> Referral:
+    return _move(referral=referral, actor=actor, action="decline")
+
+
+@transaction.atomic
+def referral_cancel(*, referral: Referral, actor: User) -> Referral:
+    return _move(referral=referral, actor=actor, action="cancel")
+
+
+@transaction.atomic
+def referral_complete(*, referral: Referral, actor: User, outcome: str) -> Referral:
+    """Completion counts towards the practitioner's figures in the same transaction."""
+    if outcome not in ReferralOutcome.values:
+        allowed = ", ".join(ReferralOutcome.values)
+        raise ValidationError({"outcome": [f"Give the outcome: one of {allowed}."]})
+    locked = _move(
+        referral=referral,
+        actor=actor,
+        action="complete",
+        outcome=outcome,
+        completed_at=timezone.now(),
+    )
+    stats_referral_completed(referral=locked)
+    return locked
+
+
+def _check_practitioner(practitioner: PractitionerProfile) -> None:
+    if not (practitioner.is_active and practitioner.user.is_active):
+        raise ValidationError(
+            {
+                "practitioner": [
+                    f"Practitioner {practitioner.pk} is no longer active; referrals go to "
+                    "active practitioners only."
+                ]
+            }
+        )
+
+
+def _check_not_duplicate(*, physician: PhysicianProfile, **same) -> None:
+    open_referral = (
+        Referral.objects.filter(physician=physician, status__in=OPEN_STATUSES, **same)
+        .order_by("id")
+        .first()
+    )
+    if open_referral is not None:
+        raise Conflict(
+            f"Referral {open_referral.pk} for this patient reference, practitioner and "
+            f"condition is still {open_referral.status}; it was not sent again."
+        )
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    physician: PhysicianProfile,
+    practitioner: PractitionerProfile,
+    condition: Condition,
+    reason: str,
+    patient_reference: str,
+    today: date | None = None,
+) -> Referral:
+    """A verified physician refers one patient, named only by their own reference code."""
+    today = today or timezone.localdate()
+    # Locking the physician's row serialises their submits, so a double click cannot slip
+    # two referrals past the duplicate check below.
+    verified = (
+        PhysicianProfile.objects.select_for_update()
+        .filter(pk=physician.pk)
+        .filter(verified_physician_q(today=today))
+        .first()
+    )
+    if verified is None:
+        raise PermissionDenied(UNVERIFIED_MESSAGE)
+    _check_practitioner(practitioner)
+    _check_not_duplicate(
+        physician=physician,
+        practitioner=practitioner,
+        condition=condition,
+        patient_reference=patient_reference,
+    )
+    return Referral.objects.create(
+        physician=physician,
+        practitioner=practitioner,
+        condition=condition,
+        reason=reason,
+        patient_reference=patient_reference,
+    )
+
+
+def referral_audit_record(*, actor: User, referrals: Iterable[Referral], action: str) -> None:
+    """One row per referral a moderator was shown, in one INSERT; never the reason text."""
+    ReferralAuditLog.objects.bulk_create(
+        ReferralAuditLog(actor=actor, referral_id=referral.pk, action=action)
+        for referral in referrals
+    )

@@ -1,0 +1,228 @@
+"""Practitioner figures: maintained by delta in the caller's transaction, rebuilt from scratch
+by `recompute_stats`.
+
+Deltas are applied with F() expressions in a single UPDATE, so concurrent writers on
+PostgreSQL never lose an update (each UPDATE takes the row lock and adds to the committed
+value). Callers hold the review or referral row they change, so the delta is exact.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, Greatest
+
+from directory.models import (
+    ConditionReferralStats,
+    PractitionerStats,
+    Referral,
+    ReferralStatus,
+    Review,
+)
+
+NEUTRAL_RATING = 3  # matching.constants.NEUTRAL_RATING; the stored "excess" is praise above it
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    """What one live review contributes to its practitioner's figures."""
+
+    overall: int
+    communication: int
+    comfort: int
+    would_recommend: bool
+    verified: bool
+
+    @classmethod
+    def of(cls, review: Review) -> "ReviewFacts":
+        return cls(
+            review.overall,
+            review.communication,
+            review.comfort,
+            review.would_recommend,
+            review.verified,
+        )
+
+    def contribution(self) -> dict[str, int]:
+        v = "verified" if self.verified else "unverified"
+        row = {
+            f"reviews_{v}": 1,
+            "overall_sum": self.overall,
+            f"communication_{v}_sum": self.communication,
+            f"comfort_{v}_sum": self.comfort,
+            f"recommend_{v}": int(self.would_recommend),
+        }
+        if not self.verified:
+            row["communication_unverified_excess"] = max(self.communication - NEUTRAL_RATING, 0)
+            row["comfort_unverified_excess"] = max(self.comfort - NEUTRAL_RATING, 0)
+        return row
+
+
+def _ensure_row(practitioner_id: int) -> None:
+    if PractitionerStats.objects.filter(pk=practitioner_id).exists():
+        return
+    try:
+        with transaction.atomic():
+            PractitionerStats.objects.create(practitioner_id=practitioner_id)
+    except IntegrityError:
+        pass  # A concurrent writer created it first; its row serves us as well.
+
+
+def _apply(practitioner_id: int, delta: dict[str, int]) -> None:
+    delta = {name: value for name, value in delta.items() if value}
+    if not delta:
+        return
+    _ensure_row(practitioner_id)
+    PractitionerStats.objects.filter(pk=practitioner_id).update(
+        **{name: F(name) + value for name, value in delta.items()}
+    )
+
+
+def stats_review_changed(
+    *, practitioner_id: int, before: ReviewFacts | None, after: ReviewFacts | None
+) -> None:
+    """A live review appeared (before=None), changed, or left the figures (after=None)."""
+    delta: dict[str, int] = {}
+    for facts, sign in ((before, -1), (after, 1)):
+        if facts is None:
+            continue
+        for name, value in facts.contribution().items():
+            delta[name] = delta.get(name, 0) + sign * value
+    _apply(practitioner_id, delta)
+
+
+def stats_referral_completed(*, referral: Referral) -> None:
+    """Called inside the transaction that marks `referral` completed."""
+    # Lock the figures row before asking "first completion from this physician?", so that
+    # two concurrent completions from one physician cannot both count them (the second
+    # waits, then sees the first's committed referral).
+    _ensure_row(referral.practitioner_id)
+    PractitionerStats.objects.select_for_update().filter(pk=referral.practitioner_id).first()
+    first_from_physician = not (
+        Referral.objects.filter(
+            practitioner_id=referral.practitioner_id,
+            physician_id=referral.physician_id,
+            status=ReferralStatus.COMPLETED,
+        )
+        .exclude(pk=referral.pk)
+        .exists()
+    )
+    _apply(
+        referral.practitioner_id,
+        {"completed_referrals": 1, "referring_physicians": int(first_from_physician)},
+    )
+    _condition_row(referral.practitioner_id, referral.condition_id)
+    ConditionReferralStats.objects.filter(
+        practitioner_id=referral.practitioner_id, condition_id=referral.condition_id
+    ).update(completed_referrals=F("completed_referrals") + 1)
+
+
+def _condition_row(practitioner_id: int, condition_id: int) -> None:
+    lookup = {"practitioner_id": practitioner_id, "condition_id": condition_id}
+    if ConditionReferralStats.objects.filter(**lookup).exists():
+        return
+    try:
+        with transaction.atomic():
+            ConditionReferralStats.objects.create(**lookup)
+    except IntegrityError:
+        pass
+
+
+def _review_figures(practitioner_ids: Iterable[int] | None) -> dict[int, dict[str, int]]:
+    reviews = Review.objects.filter(removed_at__isnull=True)
+    if practitioner_ids is not None:
+        reviews = reviews.filter(practitioner_id__in=practitioner_ids)
+    v, u = Q(verified=True), Q(verified=False)
+
+    def excess(field: str):
+        return Sum(Greatest(F(field) - NEUTRAL_RATING, 0), filter=u)
+
+    rows = reviews.values("practitioner_id").annotate(
+        reviews_verified=Count("id", filter=v),
+        reviews_unverified=Count("id", filter=u),
+        overall_sum=Sum("overall"),
+        communication_verified_sum=Coalesce(Sum("communication", filter=v), 0),
+        communication_unverified_sum=Coalesce(Sum("communication", filter=u), 0),
+        communication_unverified_excess=Coalesce(excess("communication"), 0),
+        comfort_verified_sum=Coalesce(Sum("comfort", filter=v), 0),
+        comfort_unverified_sum=Coalesce(Sum("comfort", filter=u), 0),
+        comfort_unverified_excess=Coalesce(excess("comfort"), 0),
+        recommend_verified=Count("id", filter=v & Q(would_recommend=True)),
+        recommend_unverified=Count("id", filter=u & Q(would_recommend=True)),
+    )
+    return {row.pop("practitioner_id"): row for row in rows}
+
+
+def _referral_figures(practitioner_ids: Iterable[int] | None) -> dict[int, dict[str, int]]:
+    completed = Referral.objects.filter(status=ReferralStatus.COMPLETED)
+    if practitioner_ids is not None:
+        completed = completed.filter(practitioner_id__in=practitioner_ids)
+    rows = completed.values("practitioner_id").annotate(
+        completed_referrals=Count("id"),
+        referring_physicians=Count("physician_id", distinct=True),
+    )
+    return {row.pop("practitioner_id"): row for row in rows}
+
+
+def expected_stats(practitioner_ids: Iterable[int] | None = None) -> dict[int, dict[str, int]]:
+    """Every practitioner's figures computed from the reviews and referrals themselves
+    (only non-zero rows appear)."""
+    figures: dict[int, dict[str, int]] = {}
+    for source in (_review_figures(practitioner_ids), _referral_figures(practitioner_ids)):
+        for practitioner_id, row in source.items():
+            figures.setdefault(practitioner_id, dict.fromkeys(STAT_FIELDS, 0)).update(row)
+    return figures
+
+
+def expected_condition_stats() -> dict[tuple[int, int], int]:
+    rows = (
+        Referral.objects.filter(status=ReferralStatus.COMPLETED)
+        .values("practitioner_id", "condition_id")
+        .annotate(n=Count("id"))
+    )
+    return {(row["practitioner_id"], row["condition_id"]): row["n"] for row in rows}
+
+
+STAT_FIELDS = [f.name for f in PractitionerStats._meta.concrete_fields if f.name != "practitioner"]
+
+
+def stored_stats() -> dict[int, dict[str, int]]:
+    """The maintained figures, in the shape of expected_stats (all-zero rows left out)."""
+    stored = {}
+    for row in PractitionerStats.objects.values("practitioner_id", *STAT_FIELDS):
+        practitioner_id = row.pop("practitioner_id")
+        if any(row.values()):
+            stored[practitioner_id] = row
+    return stored
+
+
+def stored_condition_stats() -> dict[tuple[int, int], int]:
+    return {
+        (row["practitioner_id"], row["condition_id"]): row["completed_referrals"]
+        for row in ConditionReferralStats.objects.values(
+            "practitioner_id", "condition_id", "completed_referrals"
+        )
+        if row["completed_referrals"]
+    }
+
+
+@transaction.atomic
+def stats_recompute() -> int:
+    """Rebuild every practitioner's figures from the source rows; returns rows written."""
+    expected = expected_stats()
+    zero = dict.fromkeys(STAT_FIELDS, 0)
+    PractitionerStats.objects.update(**zero)
+    rows = [
+        PractitionerStats(practitioner_id=pid, **{**zero, **figures})
+        for pid, figures in expected.items()
+    ]
+    PractitionerStats.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["practitioner"], update_fields=STAT_FIELDS
+    )
+    ConditionReferralStats.objects.all().delete()
+    ConditionReferralStats.objects.bulk_create(
+        ConditionReferralStats(practitioner_id=p, condition_id=c, completed_referrals=n)
+        for (p, c), n in expected_condition_stats().items()
+    )
+    return len(rows)

@@ -1,0 +1,366 @@
+"""The database side of matching: gates, filters and the top-k by score, in a constant
+number of queries whatever the limit or the number of candidates.
+
+The score is computed in SQL with the same formulas as matching.scoring (the reference),
+so that the database sorts thousands of candidates and returns only the top `limit`.
+tests/matching/test_candidates.py ranks the same candidates both ways.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, Greatest
+
+from directory.geo import Point, bounding_box, great_circle_km, haversine_km
+from directory.models import (
+    Condition,
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    Location,
+    PractitionerProfile,
+    PractitionerStats,
+)
+from directory.models.practitioners import languages_from_db
+from directory.rules import qualified_q
+from matching import constants as k
+from matching.scoring import Candidate, RatingSums, ReviewFigures, SiteFigures, rating_prior_mean
+
+
+@dataclass(frozen=True)
+class CandidateFilters:
+    condition: Condition
+    today: date
+    center: Point | None = None
+    radius_km: float = 50.0
+    languages: tuple[str, ...] = ()
+    accepting_new_patients: bool | None = None
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    """A candidate with what the result card shows besides its scores."""
+
+    candidate: Candidate
+    name: str
+    profession: str
+    languages: list[str]
+    accepting_new_patients: bool
+    clinic: str | None
+    city: str | None
+
+
+def _f(value: float) -> Value:
+    return Value(float(value), output_field=FloatField())
+
+
+def _float(expression) -> Cast:
+    return Cast(expression, FloatField())
+
+
+def _sat(x, half: float):
+    return ExpressionWrapper(x / (x + _f(half)), output_field=FloatField())
+
+
+def site_figures() -> SiteFigures:
+    """Site-wide priors, one aggregate over the maintained figures."""
+    discount = 1 - k.UNVERIFIED_PRAISE_WEIGHT
+    totals = PractitionerStats.objects.filter(practitioner__is_active=True).aggregate(
+        n=Sum(F("reviews_verified") + F("reviews_unverified")),
+        communication=Sum(
+            _float(F("communication_verified_sum") + F("communication_unverified_sum"))
+            - _f(discount) * _float(F("communication_unverified_excess"))
+        ),
+        comfort=Sum(
+            _float(F("comfort_verified_sum") + F("comfort_unverified_sum"))
+            - _f(discount) * _float(F("comfort_unverified_excess"))
+        ),
+        recommend=Sum(F("recommend_verified") + F("recommend_unverified")),
+    )
+    n = totals["n"] or 0
+    if not n:
+        return SiteFigures()
+    return SiteFigures(
+        communication_mean=totals["communication"] / n,
+        comfort_mean=totals["comfort"] / n,
+        recommend_share=totals["recommend"] / n,
+    )
+
+
+def _live_credentials(owner_ref, kind: str, today: date) -> QuerySet[Credential]:
+    return Credential.objects.filter(
+        owner=owner_ref, kind=kind, status=CredentialStatus.VERIFIED, withdrawn_at__isnull=True
+    ).exclude(expires_on__lt=today)
+
+
+def gated(filters: CandidateFilters) -> QuerySet[PractitionerProfile]:
+    """Active, qualified practitioners that pass every filter; with `distance_km` when a
+    location is given (to the nearest clinic). Filters exclude; they never score."""
+    qs = PractitionerProfile.objects.filter(is_active=True, user__is_active=True).filter(
+        qualified_q(today=filters.today)
+    )
+    if filters.accepting_new_patients:
+        qs = qs.filter(accepting_new_patients=True)
+    if filters.languages:
+        spoken = Q()
+        for code in filters.languages:
+            spoken |= Q(languages__contains=f",{code},")
+        qs = qs.filter(spoken)
+    if filters.center is not None:
+        box = bounding_box(filters.center, filters.radius_km)
+        nearby = Location.objects.filter(box.q(), practitioner=OuterRef("pk"))
+        nearest = nearby.annotate(d=haversine_km(filters.center)).order_by("d").values("d")[:1]
+        qs = (
+            qs.filter(Exists(nearby))
+            .annotate(distance_km=Subquery(nearest, output_field=FloatField()))
+            .filter(distance_km__lte=filters.radius_km)
+        )
+    else:
+        qs = qs.annotate(distance_km=Value(None, output_field=FloatField()))
+    return qs
+
+
+def _annotate_inputs(qs: QuerySet, filters: CandidateFilters) -> QuerySet:
+    today = filters.today
+    ims = _live_credentials(OuterRef("user_id"), CredentialKind.IMS_CERTIFICATION, today)
+    trainings = (
+        _live_credentials(OuterRef("user_id"), CredentialKind.TRAINING, today)
+        .values("owner")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    zero = Value(0)
+    qs = qs.annotate(
+        condition_experience=FilteredRelation(
+            "experience", condition=Q(experience__condition=filters.condition)
+        ),
+        condition_counts=FilteredRelation(
+            "condition_stats", condition=Q(condition_stats__condition=filters.condition)
+        ),
+        ims_certified_on=Subquery(ims.order_by("issued_on").values("issued_on")[:1]),
+        verified_trainings=Coalesce(Subquery(trainings), zero),
+    )
+    months = Greatest(
+        (Value(today.year) - ExtractYear("ims_certified_on")) * Value(12)
+        + (Value(today.month) - ExtractMonth("ims_certified_on")),
+        zero,
+    )
+    stat = {
+        name: Coalesce(F(f"stats__{name}"), zero)
+        for name in (
+            "reviews_verified",
+            "reviews_unverified",
+            "communication_verified_sum",
+            "communication_unverified_sum",
+            "communication_unverified_excess",
+            "comfort_verified_sum",
+            "comfort_unverified_sum",
+            "comfort_unverified_excess",
+            "recommend_verified",
+            "recommend_unverified",
+            "referring_physicians",
+        )
+    }
+    return qs.annotate(
+        ims_months=Coalesce(months, zero),
+        experience_years=F("condition_experience__years"),
+        experience_patients=F("condition_experience__patients_treated"),
+        condition_referrals=Coalesce(F("condition_counts__completed_referrals"), zero),
+        **stat,
+    )
+
+
+def _rating_score(prefix: str, site_mean: float):
+    """((Σ effective rating + P·m) / (n + P) − 1) / 4, as in scoring.score_rating."""
+    discount = 1 - k.UNVERIFIED_PRAISE_WEIGHT
+    effective = (
+        _float(F(f"{prefix}_verified_sum"))
+        + _float(F(f"{prefix}_unverified_sum"))
+        - _f(discount) * _float(F(f"{prefix}_unverified_excess"))
+    )
+    n = _float(F("reviews_verified") + F("reviews_unverified"))
+    prior = k.RATING_PRIOR_REVIEWS
+    bayes = (effective + _f(prior * rating_prior_mean(site_mean))) / (n + _f(prior))
+    return (bayes - _f(1.0)) / _f(4.0)
+
+
+def _criterion_expressions(site: SiteFigures) -> dict:
+    years = _float(F("ims_months")) / _f(12.0)
+    qualifications = (
+        _f(k.QUAL_BASE)
+        + _f(k.QUAL_TENURE_WEIGHT) * _sat(years, k.QUAL_TENURE_HALF_YEARS)
+        + _f(k.QUAL_TRAINING_WEIGHT) * _sat(_float(F("verified_trainings")), k.QUAL_TRAINING_HALF)
+    )
+    experience = (
+        _f(k.EXP_YEARS_WEIGHT)
+        * _sat(_float(Coalesce(F("experience_years"), Value(0))), k.EXP_YEARS_HALF)
+        + _f(k.EXP_PATIENTS_WEIGHT)
+        * _sat(_float(Coalesce(F("experience_patients"), Value(0))), k.EXP_PATIENTS_HALF)
+        + _f(k.EXP_REFERRALS_WEIGHT) * _sat(_float(F("condition_referrals")), k.EXP_REFERRALS_HALF)
+    )
+    n = _float(F("reviews_verified") + F("reviews_unverified"))
+    yes = _float(F("recommend_verified")) + _f(k.UNVERIFIED_PRAISE_WEIGHT) * _float(
+        F("recommend_unverified")
+    )
+    prior = k.RECOMMEND_PRIOR_REVIEWS
+    share = (yes + _f(prior * site.recommend_share)) / (n + _f(prior))
+    referrals = (
+        _f(k.REF_PHYSICIANS_WEIGHT) * _sat(_float(F("referring_physicians")), k.REF_PHYSICIANS_HALF)
+        + _f(k.REF_RECOMMEND_WEIGHT) * share
+    )
+    return {
+        "qualifications": qualifications,
+        "experience": experience,
+        "referrals": referrals,
+        "communication": _rating_score("communication", site.communication_mean),
+        "comfort": _rating_score("comfort", site.comfort_mean),
+    }
+
+
+def scored(filters: CandidateFilters, *, weights: dict[str, float], site: SiteFigures):
+    """The gated candidates annotated with `score`, best first (ties: distance, then id)."""
+    criteria = _criterion_expressions(site)
+    terms = [_f(weights[name]) * criteria[name] for name in k.CRITERIA if weights[name]]
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    qs = _annotate_inputs(gated(filters), filters).annotate(
+        score=ExpressionWrapper(total, output_field=FloatField())
+    )
+    order = ["-score", "id"]
+    if filters.center is not None:
+        order.insert(1, "distance_km")
+    return qs.order_by(*order)
+
+
+INPUT_FIELDS = (
+    "id",
+    "user__name",
+    "profession",
+    "languages",
+    "accepting_new_patients",
+    "distance_km",
+    "ims_certified_on",
+    "verified_trainings",
+    "experience_years",
+    "experience_patients",
+    "condition_referrals",
+    "reviews_verified",
+    "reviews_unverified",
+    "communication_verified_sum",
+    "communication_unverified_sum",
+    "communication_unverified_excess",
+    "comfort_verified_sum",
+    "comfort_unverified_sum",
+    "comfort_unverified_excess",
+    "recommend_verified",
+    "recommend_unverified",
+    "referring_physicians",
+)
+
+
+def candidate_from_row(row: dict, licence: tuple[str, str]) -> Candidate:
+    return Candidate(
+        id=row["id"],
+        qualified=True,
+        profession=licence[0],
+        jurisdiction=licence[1],
+        ims_certified_on=row["ims_certified_on"],
+        verified_trainings=row["verified_trainings"],
+        experience_years=row["experience_years"],
+        experience_patients=row["experience_patients"],
+        condition_referrals=row["condition_referrals"],
+        referring_physicians=row["referring_physicians"],
+        distance_km=row["distance_km"],
+        reviews=ReviewFigures(
+            verified_count=row["reviews_verified"],
+            unverified_count=row["reviews_unverified"],
+            communication=RatingSums(
+                row["communication_verified_sum"],
+                row["communication_unverified_sum"],
+                row["communication_unverified_excess"],
+            ),
+            comfort=RatingSums(
+                row["comfort_verified_sum"],
+                row["comfort_unverified_sum"],
+                row["comfort_unverified_excess"],
+            ),
+            recommend_verified=row["recommend_verified"],
+            recommend_unverified=row["recommend_unverified"],
+        ),
+    )
+
+
+def _licences(user_ids: list[int], today: date) -> dict[int, tuple[str, str]]:
+    """The newest verified, unexpired licence of each user: what the reasons name."""
+    rows = (
+        Credential.objects.filter(
+            owner_id__in=user_ids,
+            kind=CredentialKind.LICENSE,
+            status=CredentialStatus.VERIFIED,
+            withdrawn_at__isnull=True,
+        )
+        .exclude(expires_on__lt=today)
+        .order_by("owner_id", "-expires_on", "-id")
+        .values_list("owner_id", "profession", "jurisdiction")
+    )
+    licences: dict[int, tuple[str, str]] = {}
+    for owner_id, profession, jurisdiction in rows:
+        licences.setdefault(owner_id, (profession, jurisdiction))
+    return licences
+
+
+def _clinics(ids: list[int], center: Point | None) -> dict[int, Location]:
+    """The clinic a card names: the nearest one to the search, else the first listed."""
+    clinics: dict[int, Location] = {}
+    for location in Location.objects.filter(practitioner_id__in=ids).order_by("id"):
+        current = clinics.get(location.practitioner_id)
+        if current is None or (
+            center is not None
+            and great_circle_km(center, Point(location.lat, location.lng))
+            < great_circle_km(center, Point(current.lat, current.lng))
+        ):
+            clinics[location.practitioner_id] = location
+    return clinics
+
+
+def top_candidates(
+    filters: CandidateFilters, *, weights: dict[str, float], site: SiteFigures, limit: int
+) -> tuple[int, list[CandidateRow]]:
+    """How many candidates pass the gates, and the best `limit` of them: four queries."""
+    count = gated(filters).count()
+    rows = list(
+        scored(filters, weights=weights, site=site).values(*INPUT_FIELDS, "user_id")[:limit]
+    )
+    ids = [row["id"] for row in rows]
+    licences = _licences([row["user_id"] for row in rows], filters.today)
+    clinics = _clinics(ids, filters.center)
+    result = []
+    for row in rows:
+        clinic = clinics.get(row["id"])
+        result.append(
+            CandidateRow(
+                candidate=candidate_from_row(row, licences.get(row["user_id"], ("", ""))),
+                name=row["user__name"],
+                profession=row["profession"],
+                languages=languages_from_db(row["languages"]),
+                accepting_new_patients=row["accepting_new_patients"],
+                clinic=clinic.name if clinic else None,
+                city=clinic.city if clinic else None,
+            )
+        )
+    return count, result

@@ -1,0 +1,128 @@
+from rest_framework import serializers
+
+from directory.serializers_base import StrictSerializer
+from matching import constants as k
+
+
+class MatchLocationInputSerializer(StrictSerializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90, required=False)
+    lng = serializers.FloatField(min_value=-180, max_value=180, required=False)
+    city = serializers.CharField(max_length=100, required=False)
+    country = serializers.RegexField(
+        r"^[A-Za-z]{2}$",
+        required=False,
+        error_messages={"invalid": "Use a two-letter ISO country code, e.g. CA."},
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        has_point = "lat" in attrs or "lng" in attrs
+        has_city = "city" in attrs or "country" in attrs
+        point_ok = "lat" in attrs and "lng" in attrs
+        city_ok = "city" in attrs and "country" in attrs
+        if has_point == has_city or not (point_ok or city_ok):
+            raise serializers.ValidationError('Give either {"lat", "lng"} or {"city", "country"}.')
+        return attrs
+
+
+class MatchPrioritiesInputSerializer(StrictSerializer):
+    qualifications = serializers.IntegerField(min_value=0, max_value=k.MAX_PRIORITY, required=False)
+    experience = serializers.IntegerField(min_value=0, max_value=k.MAX_PRIORITY, required=False)
+    referrals = serializers.IntegerField(min_value=0, max_value=k.MAX_PRIORITY, required=False)
+    communication = serializers.IntegerField(min_value=0, max_value=k.MAX_PRIORITY, required=False)
+    comfort = serializers.IntegerField(min_value=0, max_value=k.MAX_PRIORITY, required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        given = {name: attrs.get(name, k.DEFAULT_PRIORITY) for name in k.CRITERIA}
+        if not any(given.values()):
+            raise serializers.ValidationError(
+                "At least one priority must be above 0 (each is 0–5; missing ones count as 1)."
+            )
+        return attrs
+
+
+class MatchHealthInputSerializer(StrictSerializer):
+    bleeding_disorder = serializers.BooleanField(required=False, default=False)
+    anticoagulants = serializers.BooleanField(required=False, default=False)
+    active_infection = serializers.BooleanField(required=False, default=False)
+
+
+class MatchRequestSerializer(StrictSerializer):
+    condition = serializers.CharField(max_length=100)
+    location = MatchLocationInputSerializer(required=False)
+    radius_km = serializers.FloatField(required=False, default=50.0)
+    languages = serializers.ListField(
+        child=serializers.RegexField(
+            r"^[a-z]{2}$",
+            error_messages={"invalid": "Use two-letter ISO 639-1 codes such as en, fr."},
+        ),
+        required=False,
+        max_length=10,
+    )
+    accepting_new_patients = serializers.BooleanField(required=False, allow_null=True, default=None)
+    priorities = MatchPrioritiesInputSerializer(required=False)
+    health = MatchHealthInputSerializer(required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=20)
+
+    def validate_radius_km(self, value: float) -> float:
+        if not 0 < value <= 500:
+            raise serializers.ValidationError("Must be more than 0 and at most 500 km.")
+        return value
+
+
+class MatchCriterionSerializer(serializers.Serializer):
+    score = serializers.FloatField()
+    weight = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class MatchCriteriaSerializer(serializers.Serializer):
+    qualifications = MatchCriterionSerializer()
+    experience = MatchCriterionSerializer()
+    referrals = MatchCriterionSerializer()
+    communication = MatchCriterionSerializer()
+    comfort = MatchCriterionSerializer()
+
+
+class MatchPractitionerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    profession = serializers.CharField()
+    clinic = serializers.CharField(allow_null=True)
+    city = serializers.CharField(allow_null=True)
+    languages = serializers.ListField(child=serializers.CharField())
+    accepting_new_patients = serializers.BooleanField()
+    url = serializers.CharField()
+
+
+class MatchResultItemSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    score = serializers.FloatField()
+    distance_km = serializers.FloatField(allow_null=True)
+    practitioner = MatchPractitionerSerializer()
+    criteria = MatchCriteriaSerializer()
+
+
+class MatchConditionSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class MatchSafetySerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=["ok", "caution", "not_recommended"])
+    messages = serializers.ListField(child=serializers.CharField())
+
+
+class MatchWeightsSerializer(serializers.Serializer):
+    qualifications = serializers.FloatField()
+    experience = serializers.FloatField()
+    referrals = serializers.FloatField()
+    communication = serializers.FloatField()
+    comfort = serializers.FloatField()
+
+
+class MatchResponseSerializer(serializers.Serializer):
+    condition = MatchConditionSerializer()
+    safety = MatchSafetySerializer()
+    weights = MatchWeightsSerializer()
+    count = serializers.IntegerField()
+    results = MatchResultItemSerializer(many=True)

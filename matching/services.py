@@ -1,0 +1,63 @@
+"""match_run: one patient's request in, an explained ranking out."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from directory.geo import Point
+from directory.models import Condition
+from matching.candidates import CandidateFilters, CandidateRow, site_figures, top_candidates
+from matching.safety import HealthAnswers, Safety, assess
+from matching.scoring import CandidateScore, rank_key, score_candidate, weights_from_priorities
+
+
+@dataclass(frozen=True)
+class MatchRequest:
+    condition: Condition
+    today: date
+    center: Point | None = None
+    radius_km: float = 50.0
+    languages: tuple[str, ...] = ()
+    accepting_new_patients: bool | None = None
+    priorities: dict[str, int] = field(default_factory=dict)
+    health: HealthAnswers = field(default_factory=HealthAnswers)
+    limit: int = 20
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    condition: Condition
+    safety: Safety
+    weights: dict[str, float]
+    count: int
+    results: list[tuple[CandidateRow, CandidateScore]]
+
+
+def match_run(*, request: MatchRequest) -> MatchResult:
+    weights = weights_from_priorities(request.priorities)
+    filters = CandidateFilters(
+        condition=request.condition,
+        today=request.today,
+        center=request.center,
+        radius_km=request.radius_km,
+        languages=request.languages,
+        accepting_new_patients=request.accepting_new_patients,
+    )
+    site = site_figures()
+    count, rows = top_candidates(filters, weights=weights, site=site, limit=request.limit)
+    # The database chose the top rows; the pure functions (the reference) score and explain
+    # them, and their order is the one shown.
+    scored = [
+        (
+            row,
+            score_candidate(
+                row.candidate,
+                condition_name=request.condition.name,
+                weights=weights,
+                site=site,
+                today=request.today,
+            ),
+        )
+        for row in rows
+    ]
+    scored.sort(key=lambda pair: rank_key(pair[1]))
+    return MatchResult(request.condition, assess(request.health), weights, count, scored)

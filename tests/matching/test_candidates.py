@@ -1,0 +1,129 @@
+"""The database's top-k agrees with the pure scoring functions (the reference)."""
+
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from directory.geo import Point
+from directory.models import Condition, ConditionReferralStats, PractitionerStats
+from matching.candidates import CandidateFilters, scored, site_figures, top_candidates
+from matching.scoring import SiteFigures, rank, score_candidate, weights_from_priorities
+from tests.factories import (
+    CredentialFactory,
+    ExperienceFactory,
+    LocationFactory,
+    qualified_practitioner,
+)
+
+TODAY = date(2026, 11, 25)
+VANCOUVER = Point(49.2827, -123.1207)
+
+
+def random_practitioner(rnd: random.Random, condition: Condition):
+    practitioner = qualified_practitioner()
+    ims = practitioner.user.credentials.get(kind="ims_certification")
+    ims.issued_on = date(rnd.randint(1990, 2026), rnd.randint(1, 12), rnd.randint(1, 28))
+    ims.save()
+    for _ in range(rnd.randint(0, 3)):
+        CredentialFactory(owner=practitioner.user, verified=True, training=True)
+    for _ in range(rnd.randint(1, 2)):
+        LocationFactory(
+            practitioner=practitioner,
+            lat=VANCOUVER.lat + rnd.uniform(-0.2, 0.2),
+            lng=VANCOUVER.lng + rnd.uniform(-0.2, 0.2),
+        )
+    if rnd.random() < 0.8:
+        ExperienceFactory(
+            practitioner=practitioner,
+            condition=condition,
+            years=rnd.randint(0, 30),
+            patients_treated=rnd.randint(0, 2000),
+        )
+    verified, unverified = rnd.randint(0, 30), rnd.randint(0, 30)
+    u_comm = [rnd.randint(1, 5) for _ in range(unverified)]
+    u_comf = [rnd.randint(1, 5) for _ in range(unverified)]
+    PractitionerStats.objects.create(
+        practitioner=practitioner,
+        reviews_verified=verified,
+        reviews_unverified=unverified,
+        overall_sum=rnd.randint(verified + unverified, 5 * (verified + unverified)),
+        communication_verified_sum=sum(rnd.randint(1, 5) for _ in range(verified)),
+        communication_unverified_sum=sum(u_comm),
+        communication_unverified_excess=sum(max(r - 3, 0) for r in u_comm),
+        comfort_verified_sum=sum(rnd.randint(1, 5) for _ in range(verified)),
+        comfort_unverified_sum=sum(u_comf),
+        comfort_unverified_excess=sum(max(r - 3, 0) for r in u_comf),
+        recommend_verified=rnd.randint(0, verified),
+        recommend_unverified=rnd.randint(0, unverified),
+        referring_physicians=rnd.randint(0, 8),
+    )
+    if rnd.random() < 0.5:
+        ConditionReferralStats.objects.create(
+            practitioner=practitioner, condition=condition, completed_referrals=rnd.randint(0, 9)
+        )
+    return practitioner
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("with_location", [True, False])
+def test_database_ranks_like_the_pure_reference(seed, with_location):
+    rnd = random.Random(seed)
+    condition = Condition.objects.get(slug="sciatica")
+    for _ in range(25):
+        random_practitioner(rnd, condition)
+    priorities = {name: rnd.randint(0, 5) for name in ("experience", "comfort", "referrals")}
+    weights = weights_from_priorities(priorities)
+    filters = CandidateFilters(
+        condition=condition,
+        today=TODAY,
+        center=VANCOUVER if with_location else None,
+        radius_km=500,
+    )
+    site = site_figures()
+    count, rows = top_candidates(filters, weights=weights, site=site, limit=100)
+    assert count == 25
+
+    reference = rank(
+        [row.candidate for row in rows],
+        condition_name=condition.name,
+        weights=weights,
+        site=site,
+        today=TODAY,
+    )
+    assert [row.candidate.id for row in rows] == [s.candidate.id for s in reference]
+    sql_scores = dict(scored(filters, weights=weights, site=site).values_list("id", "score"))
+    for s in reference:
+        assert sql_scores[s.candidate.id] == pytest.approx(s.score, abs=1e-9)
+
+
+@pytest.mark.django_db
+def test_site_figures_without_reviews_use_the_defaults():
+    assert site_figures() == SiteFigures()
+
+
+@pytest.mark.django_db
+def test_expired_pending_rejected_and_deactivated_are_gated_out():
+    condition = Condition.objects.get(slug="sciatica")
+    keep = qualified_practitioner()
+    expired = qualified_practitioner()
+    expired.user.credentials.filter(kind="license").update(expires_on=TODAY - timedelta(days=1))
+    pending = qualified_practitioner()
+    pending.user.credentials.filter(kind="ims_certification").update(status="pending")
+    gone = qualified_practitioner(is_active=False)
+    filters = CandidateFilters(condition=condition, today=TODAY)
+    count, rows = top_candidates(
+        filters, weights=weights_from_priorities({}), site=SiteFigures(), limit=10
+    )
+    assert count == 1
+    assert [row.candidate.id for row in rows] == [keep.id]
+    assert {expired.id, pending.id, gone.id}.isdisjoint(row.candidate.id for row in rows)
+    s = score_candidate(
+        rows[0].candidate,
+        condition_name="Sciatica",
+        weights=weights_from_priorities({}),
+        site=SiteFigures(),
+        today=TODAY,
+    )
+    assert s.criteria["qualifications"].reasons[0] == "Licensed physiotherapist (CA-BC), verified"

@@ -1,0 +1,402 @@
+"""POST /api/v1/match/: gates, filters, priorities, safety, explanations and bad input."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from directory.models import Condition, PractitionerStats
+from matching import safety
+from tests.factories import (
+    CredentialFactory,
+    ExperienceFactory,
+    LocationFactory,
+    qualified_practitioner,
+)
+
+URL = "/api/v1/match/"
+VANCOUVER = {"lat": 49.2827, "lng": -123.1207}
+
+
+def practitioner_at(lat=49.2827, lng=-123.1207, *, city="Vancouver", **kwargs):
+    practitioner = qualified_practitioner(**kwargs)
+    LocationFactory(practitioner=practitioner, lat=lat, lng=lng, city=city)
+    return practitioner
+
+
+def ids(response) -> list[int]:
+    return [item["practitioner"]["id"] for item in response.json()["results"]]
+
+
+def reviews(practitioner, ratings: list[int], *, verified: bool):
+    """Figures as the review services maintain them: `ratings` for both dimensions."""
+    n, total = len(ratings), sum(ratings)
+    excess = sum(max(r - 3, 0) for r in ratings)
+    kind = "verified" if verified else "unverified"
+    fields = {
+        f"reviews_{kind}": n,
+        "overall_sum": total,
+        f"communication_{kind}_sum": total,
+        f"comfort_{kind}_sum": total,
+        f"recommend_{kind}": n,
+    }
+    if not verified:
+        fields |= {"communication_unverified_excess": excess, "comfort_unverified_excess": excess}
+    PractitionerStats.objects.update_or_create(practitioner=practitioner, defaults=fields)
+
+
+@pytest.mark.django_db
+def test_whole_response_for_one_practitioner(api_client):
+    practitioner = practitioner_at()
+    practitioner.user.name = "Dana Lee"
+    practitioner.user.save()
+    ims = practitioner.user.credentials.get(kind="ims_certification")
+    today = timezone.localdate()
+    ims.issued_on = today.replace(year=today.year - 5, day=1)
+    ims.save()
+    ExperienceFactory(practitioner=practitioner, years=5, patients_treated=150)
+    response = api_client.post(
+        URL, {"condition": "Sciatica", "location": VANCOUVER, "radius_km": 25}, format="json"
+    )
+    assert response.status_code == 200
+    clinic = practitioner.locations.get()
+    w = 0.2
+    qualifications = 0.5 + 0.3 * 0.5
+    experience = 0.4 * 0.5 + 0.3 * 0.5
+    referrals = 0.4 * 0.8
+    rating = (4.0 - 1) / 4
+    assert response.json() == {
+        "condition": {"slug": "sciatica", "name": "Sciatica"},
+        "safety": {"level": "ok", "messages": []},
+        "weights": dict.fromkeys(
+            ["qualifications", "experience", "referrals", "communication", "comfort"], w
+        ),
+        "count": 1,
+        "results": [
+            {
+                "rank": 1,
+                "score": round(w * (qualifications + experience + referrals + 2 * rating), 3),
+                "distance_km": 0.0,
+                "practitioner": {
+                    "id": practitioner.id,
+                    "name": "Dana Lee",
+                    "profession": "physiotherapist",
+                    "clinic": clinic.name,
+                    "city": "Vancouver",
+                    "languages": ["en"],
+                    "accepting_new_patients": True,
+                    "url": f"/api/v1/practitioners/{practitioner.id}/",
+                },
+                "criteria": {
+                    "qualifications": {
+                        "score": round(qualifications, 3),
+                        "weight": w,
+                        "reasons": [
+                            "Licensed physiotherapist (CA-BC), verified",
+                            f"IMS certified since {today.year - 5}",
+                        ],
+                    },
+                    "experience": {
+                        "score": round(experience, 3),
+                        "weight": w,
+                        "reasons": [
+                            "5 years treating sciatica, about 150 patients (self-reported)"
+                        ],
+                    },
+                    "referrals": {
+                        "score": round(referrals, 3),
+                        "weight": w,
+                        "reasons": ["No completed physician referrals yet", "No reviews yet"],
+                    },
+                    "communication": {
+                        "score": rating,
+                        "weight": w,
+                        "reasons": ["No reviews yet: scored at the site-wide average"],
+                    },
+                    "comfort": {
+                        "score": rating,
+                        "weight": w,
+                        "reasons": ["No reviews yet: scored at the site-wide average"],
+                    },
+                },
+            }
+        ],
+    }
+
+
+@pytest.mark.django_db
+def test_unqualified_practitioners_are_never_returned(api_client):
+    keep = practitioner_at()
+    expired = practitioner_at()
+    expired.user.credentials.filter(kind="license").update(
+        expires_on=timezone.localdate() - timedelta(days=1)
+    )
+    pending = practitioner_at()
+    pending.user.credentials.filter(kind="ims_certification").update(status="pending")
+    rejected = practitioner_at()
+    rejected.user.credentials.filter(kind="license").update(status="rejected")
+    uncertified = practitioner_at()
+    uncertified.user.credentials.filter(kind="ims_certification").delete()
+    withdrawn = practitioner_at()
+    withdrawn.user.credentials.filter(kind="license").update(withdrawn_at=timezone.now())
+    practitioner_at(is_active=False)
+    response = api_client.post(URL, {"condition": "sciatica"}, format="json")
+    assert response.status_code == 200
+    assert ids(response) == [keep.id]
+    assert response.json()["count"] == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "included", "excluded"),
+    [
+        ({"location": VANCOUVER, "radius_km": 10}, "near", "far"),
+        ({"location": {"city": "vancouver", "country": "ca"}, "radius_km": 10}, "near", "far"),
+        ({"languages": ["fr"]}, "far", "near"),
+        ({"accepting_new_patients": True}, "near", "far"),
+    ],
+)
+def test_filters_include_and_exclude(api_client, body, included, excluded):
+    people = {
+        "near": practitioner_at(),
+        "far": practitioner_at(
+            49.8880, -119.4960, city="Kelowna", languages=",fr,en,", accepting_new_patients=False
+        ),
+    }
+    response = api_client.post(URL, {"condition": "sciatica", **body}, format="json")
+    assert response.status_code == 200
+    assert people[included].id in ids(response)
+    assert people[excluded].id not in ids(response)
+
+
+@pytest.mark.django_db
+def test_results_within_radius_carry_the_distance_to_the_nearest_clinic(api_client):
+    practitioner = practitioner_at(49.30, -123.12)
+    LocationFactory(practitioner=practitioner, lat=49.2827, lng=-123.1207)
+    response = api_client.post(URL, {"condition": "sciatica", "location": VANCOUVER}, format="json")
+    assert response.json()["results"][0]["distance_km"] == 0.0
+
+
+@pytest.mark.django_db
+def test_experience_only_priorities_put_the_most_experienced_first(api_client):
+    novice, veteran = practitioner_at(), practitioner_at()
+    ExperienceFactory(practitioner=novice, years=1, patients_treated=10)
+    ExperienceFactory(practitioner=veteran, years=20, patients_treated=1500)
+    reviews(novice, [5] * 40, verified=True)
+    only_experience = {
+        "qualifications": 0,
+        "experience": 1,
+        "referrals": 0,
+        "communication": 0,
+        "comfort": 0,
+    }
+    only_comfort = {**only_experience, "experience": 0, "comfort": 1}
+    first = api_client.post(
+        URL, {"condition": "sciatica", "priorities": only_experience}, format="json"
+    )
+    second = api_client.post(
+        URL, {"condition": "sciatica", "priorities": only_comfort}, format="json"
+    )
+    assert ids(first) == [veteran.id, novice.id]
+    assert ids(second) == [novice.id, veteran.id]
+    assert first.json()["weights"] == {**only_experience, "experience": 1.0}
+
+
+@pytest.mark.django_db
+def test_one_five_star_review_ranks_below_thirty_averaging_four_point_eight(api_client):
+    lone, many = practitioner_at(), practitioner_at()
+    reviews(lone, [5], verified=True)
+    reviews(many, [5] * 24 + [4] * 6, verified=True)
+    response = api_client.post(
+        URL,
+        {
+            "condition": "sciatica",
+            "priorities": {
+                "qualifications": 0,
+                "experience": 0,
+                "referrals": 0,
+                "communication": 1,
+                "comfort": 0,
+            },
+        },
+        format="json",
+    )
+    assert ids(response) == [many.id, lone.id]
+    assert response.json()["results"][0]["criteria"]["communication"]["reasons"] == [
+        "4.8/5 from 30 reviews (30 verified)"
+    ]
+
+
+@pytest.mark.django_db
+def test_verified_reviews_weigh_at_least_as_much_as_unverified(api_client):
+    verified, unverified = practitioner_at(), practitioner_at()
+    reviews(verified, [5, 5, 4], verified=True)
+    reviews(unverified, [5, 5, 4], verified=False)
+    response = api_client.post(URL, {"condition": "sciatica"}, format="json")
+    results = response.json()["results"]
+    assert ids(response) == [verified.id, unverified.id]
+    assert results[0]["score"] >= results[1]["score"]
+
+
+@pytest.mark.django_db
+def test_three_referring_physicians_raise_the_referrals_score(api_client):
+    referred, other = practitioner_at(), practitioner_at()
+    PractitionerStats.objects.create(
+        practitioner=referred, referring_physicians=3, completed_referrals=3
+    )
+    response = api_client.post(URL, {"condition": "sciatica"}, format="json")
+    by_id = {item["practitioner"]["id"]: item for item in response.json()["results"]}
+    assert (
+        by_id[referred.id]["criteria"]["referrals"]["score"]
+        > (by_id[other.id]["criteria"]["referrals"]["score"])
+    )
+    assert by_id[referred.id]["criteria"]["referrals"]["reasons"][0] == "Referred by 3 physicians"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("health", "level", "messages"),
+    [
+        ({}, "ok", []),
+        ({"anticoagulants": True}, "caution", [safety.ANTICOAGULANTS]),
+        ({"bleeding_disorder": True}, "not_recommended", [safety.BLEEDING_DISORDER]),
+        ({"active_infection": True}, "not_recommended", [safety.ACTIVE_INFECTION]),
+        (
+            {"bleeding_disorder": True, "anticoagulants": True, "active_infection": True},
+            "not_recommended",
+            [safety.BLEEDING_DISORDER, safety.ACTIVE_INFECTION, safety.ANTICOAGULANTS],
+        ),
+    ],
+)
+def test_safety_levels_and_results_still_returned(api_client, health, level, messages):
+    practitioner = practitioner_at()
+    response = api_client.post(URL, {"condition": "sciatica", "health": health}, format="json")
+    assert response.status_code == 200
+    assert response.json()["safety"] == {"level": level, "messages": messages}
+    assert ids(response) == [practitioner.id]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("term", "slug"),
+    [
+        ("sciatica", "sciatica"),
+        ("  LUMBAGO ", "back-pain"),
+        ("Lateral Épicondylitis", "tennis-elbow"),
+        ("Headaches and migraines", "headache"),
+    ],
+)
+def test_synonyms_resolve(api_client, term, slug):
+    response = api_client.post(URL, {"condition": term}, format="json")
+    assert response.status_code == 200
+    assert response.json()["condition"]["slug"] == slug
+
+
+BAD = [
+    ({"condition": "gout"}, "condition"),
+    ({}, "condition"),
+    ({"condition": "sciatica", "location": {"city": "Atlantis", "country": "CA"}}, "location"),
+    ({"condition": "sciatica", "location": {"lat": 91, "lng": 0}}, "location"),
+    ({"condition": "sciatica", "location": {"lat": 10, "lng": 181}}, "location"),
+    ({"condition": "sciatica", "location": {"lat": 10}}, "location"),
+    (
+        {"condition": "sciatica", "location": {"lat": 1, "lng": 2, "city": "X", "country": "CA"}},
+        "location",
+    ),
+    ({"condition": "sciatica", "location": "Vancouver"}, "location"),
+    (
+        {
+            "condition": "sciatica",
+            "priorities": dict.fromkeys(
+                ["qualifications", "experience", "referrals", "communication", "comfort"], 0
+            ),
+        },
+        "priorities",
+    ),
+    ({"condition": "sciatica", "priorities": {"comfort": 6}}, "priorities"),
+    ({"condition": "sciatica", "priorities": {"comfort": -1}}, "priorities"),
+    ({"condition": "sciatica", "priorities": {"price": 1}}, "priorities"),
+    ({"condition": "sciatica", "radius_km": 0}, "radius_km"),
+    ({"condition": "sciatica", "radius_km": 501}, "radius_km"),
+    ({"condition": "sciatica", "radius_km": "far"}, "radius_km"),
+    ({"condition": "sciatica", "limit": 0}, "limit"),
+    ({"condition": "sciatica", "limit": 101}, "limit"),
+    ({"condition": "sciatica", "languages": "en"}, "languages"),
+    ({"condition": "sciatica", "languages": ["english"]}, "languages"),
+    ({"condition": "sciatica", "health": {"bleeding_disorder": "maybe"}}, "health"),
+    ({"condition": "sciatica", "health": {"diabetes": True}}, "health"),
+    ({"condition": "sciatica", "sort": "price"}, "sort"),
+    ({"condition": "scia\x00tica"}, "condition"),
+    ({"condition": 12}, "condition"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("body", "field"), BAD)
+def test_bad_input_is_a_400_that_names_the_field(api_client, body, field):
+    response = api_client.post(URL, body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert all(response.json()[field])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "raw", [b"{not json", b"[1, 2]", b'{"condition": "sciatica", "limit": NaN}', b"null"]
+)
+def test_malformed_json_is_a_400(api_client, raw):
+    response = api_client.post(URL, raw, content_type="application/json")
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_unknown_condition_lists_the_valid_slugs(api_client):
+    response = api_client.post(URL, {"condition": "gout"}, format="json")
+    message = response.json()["condition"][0]
+    assert all(c.slug in message for c in Condition.objects.all())
+
+
+@pytest.mark.django_db
+def test_health_answers_never_reach_the_logs(api_client, caplog):
+    practitioner_at()
+    caplog.set_level(logging.DEBUG)
+    for body in (
+        {
+            "condition": "sciatica",
+            "health": {"bleeding_disorder": True, "anticoagulants": True, "active_infection": True},
+        },
+        {"condition": "sciatica", "health": {"bleeding_disorder": "yes-please"}},
+        {"condition": "gout", "health": {"anticoagulants": True}},
+    ):
+        api_client.post(URL, body, format="json")
+    logged = "\n".join(
+        f"{record.getMessage()} {record.args!r} {getattr(record, 'request', '')!r}"
+        for record in caplog.records
+    ).lower()
+    for word in ("bleeding", "anticoagulant", "infection", "yes-please", "health"):
+        assert word not in logged
+
+
+@pytest.mark.django_db
+def test_query_count_is_the_same_for_limit_1_and_100_and_10_or_500_candidates(
+    api_client, django_assert_num_queries
+):
+    def many(n):
+        for _ in range(n):
+            p = practitioner_at()
+            ExperienceFactory(practitioner=p)
+            CredentialFactory(owner=p.user, verified=True, training=True)
+
+    # condition, site figures, count, top-k, licences, clinics: six whatever the size.
+    many(10)
+    body = {"condition": "sciatica", "location": VANCOUVER}
+    with django_assert_num_queries(6):
+        small = api_client.post(URL, {**body, "limit": 1}, format="json")
+    with django_assert_num_queries(6):
+        api_client.post(URL, {**body, "limit": 100}, format="json")
+    assert small.json()["count"] == 10
+    many(490)
+    with django_assert_num_queries(6):
+        big = api_client.post(URL, {**body, "limit": 100}, format="json")
+    assert big.json()["count"] == 500
