@@ -10,7 +10,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from directory.serializers.accounts import (
@@ -20,15 +19,7 @@ from directory.serializers.accounts import (
     AuthTokenSerializer,
 )
 from directory.services.accounts import InvalidCredentials, user_login, user_logout, user_register
-
-
-class LiveScopedRateThrottle(ScopedRateThrottle):
-    """ScopedRateThrottle that reads the rates at request time: DRF's class attribute
-    snapshots DEFAULT_THROTTLE_RATES at import, so changed settings would never apply."""
-
-    @property
-    def THROTTLE_RATES(self) -> dict:  # noqa: N802 - the name DRF looks up
-        return api_settings.DEFAULT_THROTTLE_RATES
+from directory.throttling import LiveScopedRateThrottle
 
 
 class RegisterApi(APIView):

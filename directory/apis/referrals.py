@@ -17,7 +17,6 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from directory.apis.accounts import LiveScopedRateThrottle
 from directory.models import Referral, ReferralStatus, Role
 from directory.selectors.referrals import physician_is_verified, referral_get, referral_list
 from directory.serializers.referrals import (
@@ -39,6 +38,7 @@ from directory.services.referrals import (
     referral_create,
     referral_decline,
 )
+from directory.throttling import LiveScopedRateThrottle
 
 TAGS = ["referrals"]
 NOT_FOUND = "No referral you may see has this id."

@@ -11,7 +11,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from directory.apis.accounts import LiveScopedRateThrottle
 from directory.models import Review
 from directory.permissions import IsModerator, IsPractitioner
 from directory.selectors.reviews import (
@@ -42,6 +41,7 @@ from directory.services.reviews import (
     review_reply,
     review_submit,
 )
+from directory.throttling import LiveScopedRateThrottle
 
 TAGS = ["reviews"]
 MODERATION_TAGS = ["moderation"]

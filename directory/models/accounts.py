@@ -20,6 +20,11 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str) -> "User":
+        # Sign-in ignores the case of the address; registration keeps addresses unique
+        # case-insensitively, so at most one row matches.
+        return self.get(email__iexact=username)
+
     def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)

@@ -51,6 +51,12 @@ class Referral(models.Model):
                 | (~Q(status=ReferralStatus.COMPLETED) & Q(outcome="")),
                 name="referral_outcome_iff_completed",
             ),
+            # A double submit cannot create a second open referral of the same patient.
+            models.UniqueConstraint(
+                fields=["physician", "practitioner", "condition", "patient_reference"],
+                condition=Q(status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED]),
+                name="referral_one_open_per_patient",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,6 @@
 """The maintained figures stay equal to the recomputed ones under concurrent review writes
-(PostgreSQL) and along random histories of creates, replacements, removals and codes."""
+(PostgreSQL) and along random histories of creates, replacements, removals, codes and
+referral completions."""
 
 import random
 import threading
@@ -10,12 +11,18 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from directory.exceptions import Conflict
-from directory.models import Condition, Review, ReviewInvitation
+from directory.models import Condition, Referral, ReferralStatus, Review, ReviewInvitation
 from directory.services.invitations import invitation_issue
+from directory.services.referrals import referral_complete
 from directory.services.reviews import review_remove, review_submit
 from directory.services.stats import stored_stats
 from tests.directory.test_reviews import assert_figures_exact
-from tests.factories import ModeratorFactory, PractitionerFactory, UserFactory
+from tests.factories import (
+    ModeratorFactory,
+    PhysicianFactory,
+    PractitionerFactory,
+    UserFactory,
+)
 
 
 def _ratings(rng: random.Random) -> dict:
@@ -112,6 +119,27 @@ class History:
         self.condition = Condition.objects.get(slug="sciatica")
         self.reviews: dict[tuple[int, int], dict] = {}  # (author, practitioner) → state
         self.codes: list[Code] = []
+        self.physicians = [PhysicianFactory() for _ in range(3)]
+        self.conditions = list(Condition.objects.filter(slug__in=["sciatica", "neck-pain"]))
+        self.completed = 0
+
+    def complete_referral(self) -> None:
+        """An accepted referral (made directly: creation is tested elsewhere) is completed
+        through the service, which maintains the figures."""
+        referral = Referral.objects.create(
+            physician=self.rng.choice(self.physicians),
+            practitioner=self.rng.choice(self.practitioners),
+            condition=self.rng.choice(self.conditions),
+            reason="Chronic pain",
+            patient_reference=f"R-{self.completed}",
+            status=ReferralStatus.ACCEPTED,
+        )
+        referral_complete(
+            referral=referral,
+            actor=referral.practitioner.user,
+            outcome=self.rng.choice(["improved", "unchanged", "worse"]),
+        )
+        self.completed += 1
 
     def issue(self) -> None:
         practitioner = self.rng.choice(self.practitioners)
@@ -178,10 +206,17 @@ class History:
 def test_random_review_histories_keep_figures_exact(seed):
     rng = random.Random(seed)
     history = History(rng)
-    actions = [history.submit] * 5 + [history.remove, history.issue, history.issue]
+    actions = [history.submit] * 5 + [
+        history.remove,
+        history.issue,
+        history.issue,
+        history.complete_referral,
+        history.complete_referral,
+    ]
 
     for _step in range(60):
         rng.choice(actions)()
         assert_figures_exact()
 
     history.check_rows()
+    assert Referral.objects.filter(status=ReferralStatus.COMPLETED).count() == history.completed

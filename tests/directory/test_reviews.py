@@ -13,7 +13,12 @@ from directory.models import Condition, Review, Role
 from directory.selectors.reviews import review_author_public_name
 from directory.services import reviews as review_services
 from directory.services.reviews import review_remove, review_submit
-from directory.services.stats import STAT_FIELDS, expected_stats, stored_stats
+from directory.services.stats import (
+    expected_condition_stats,
+    expected_stats,
+    stored_condition_stats,
+    stored_stats,
+)
 from tests.conftest import client_for
 from tests.factories import ModeratorFactory, PhysicianFactory, PractitionerFactory, UserFactory
 
@@ -75,14 +80,9 @@ def make_review(practitioner, author=None, **ratings) -> Review:
 
 
 def assert_figures_exact() -> None:
-    """The maintained figures equal those recomputed from the rows.
-
-    expected_stats() leaves out the fields no source row has (a practitioner with reviews
-    but no completed referral lacks `completed_referrals`), while stored_stats() has every
-    column; padding with zeros compares the same figures either way.
-    """
-    zero = dict.fromkeys(STAT_FIELDS, 0)
-    assert stored_stats() == {pid: zero | row for pid, row in expected_stats().items()}
+    """The maintained figures equal those recomputed from the rows."""
+    assert stored_stats() == expected_stats()
+    assert stored_condition_stats() == expected_condition_stats()
 
 
 def test_patient_first_review_is_created_with_public_name_and_figures(practitioner):
