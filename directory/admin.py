@@ -368,3 +368,6 @@ class CredentialAdmin(admin.ModelAdmin):
             ),
         )
         self._report(request, "Rejected", done, skipped)
+
+
+from directory import admin_moderation  # noqa: E402,F401

@@ -11,7 +11,6 @@ from datetime import date
 
 from django.db.models import (
     Count,
-    Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
@@ -22,6 +21,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    Window,
 )
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, Greatest
 
@@ -64,6 +64,22 @@ class CandidateRow:
     city: str | None
 
 
+# The maintained figures (directory PractitionerStats) that scoring reads.
+STAT_INPUTS = (
+    "reviews_verified",
+    "reviews_unverified",
+    "communication_verified_sum",
+    "communication_unverified_sum",
+    "communication_unverified_excess",
+    "comfort_verified_sum",
+    "comfort_unverified_sum",
+    "comfort_unverified_excess",
+    "recommend_verified",
+    "recommend_unverified",
+    "referring_physicians",
+)
+
+
 def _f(value: float) -> Value:
     return Value(float(value), output_field=FloatField())
 
@@ -73,7 +89,8 @@ def _float(expression) -> Cast:
 
 
 def _sat(x, half: float):
-    return ExpressionWrapper(x / (x + _f(half)), output_field=FloatField())
+    """scoring.sat in SQL, naming x once."""
+    return ExpressionWrapper(_f(1.0) - _f(half) / (x + _f(half)), output_field=FloatField())
 
 
 def site_figures() -> SiteFigures:
@@ -122,12 +139,22 @@ def gated(filters: CandidateFilters) -> QuerySet[PractitionerProfile]:
         qs = qs.filter(spoken)
     if filters.center is not None:
         box = bounding_box(filters.center, filters.radius_km)
-        nearby = Location.objects.filter(box.q(), practitioner=OuterRef("pk"))
-        nearest = nearby.annotate(d=haversine_km(filters.center)).order_by("d").values("d")[:1]
-        qs = (
-            qs.filter(Exists(nearby))
-            .annotate(distance_km=Subquery(nearest, output_field=FloatField()))
-            .filter(distance_km__lte=filters.radius_km)
+        # One pass over the clinics in the box (the (lat, lng) index answers it) measures
+        # each clinic once; the nearest-clinic distance, which only orders the result, then
+        # looks up each candidate's own one or two clinics by practitioner_id.
+        within = (
+            Location.objects.filter(box.q())
+            .annotate(d=haversine_km(filters.center))
+            .filter(d__lte=filters.radius_km)
+        )
+        nearest = (
+            Location.objects.filter(practitioner=OuterRef("pk"))
+            .annotate(d=haversine_km(filters.center))
+            .order_by("d")
+            .values("d")[:1]
+        )
+        qs = qs.filter(id__in=within.values("practitioner_id")).annotate(
+            distance_km=Subquery(nearest, output_field=FloatField())
         )
     else:
         qs = qs.annotate(distance_km=Value(None, output_field=FloatField()))
@@ -144,6 +171,14 @@ def _annotate_inputs(qs: QuerySet, filters: CandidateFilters) -> QuerySet:
         .values("n")
     )
     zero = Value(0)
+    # Whole months since the first IMS certificate (scoring.months_between), computed inside
+    # one subquery: an expression over a subquery annotation would re-run it per reference.
+    months = Greatest(
+        (Value(today.year) - ExtractYear("issued_on")) * Value(12)
+        + (Value(today.month) - ExtractMonth("issued_on")),
+        zero,
+    )
+    first_ims = ims.order_by("issued_on")
     qs = qs.annotate(
         condition_experience=FilteredRelation(
             "experience", condition=Q(experience__condition=filters.condition)
@@ -151,32 +186,12 @@ def _annotate_inputs(qs: QuerySet, filters: CandidateFilters) -> QuerySet:
         condition_counts=FilteredRelation(
             "condition_stats", condition=Q(condition_stats__condition=filters.condition)
         ),
-        ims_certified_on=Subquery(ims.order_by("issued_on").values("issued_on")[:1]),
+        ims_certified_on=Subquery(first_ims.values("issued_on")[:1]),
+        ims_months=Coalesce(Subquery(first_ims.annotate(m=months).values("m")[:1]), zero),
         verified_trainings=Coalesce(Subquery(trainings), zero),
     )
-    months = Greatest(
-        (Value(today.year) - ExtractYear("ims_certified_on")) * Value(12)
-        + (Value(today.month) - ExtractMonth("ims_certified_on")),
-        zero,
-    )
-    stat = {
-        name: Coalesce(F(f"stats__{name}"), zero)
-        for name in (
-            "reviews_verified",
-            "reviews_unverified",
-            "communication_verified_sum",
-            "communication_unverified_sum",
-            "communication_unverified_excess",
-            "comfort_verified_sum",
-            "comfort_unverified_sum",
-            "comfort_unverified_excess",
-            "recommend_verified",
-            "recommend_unverified",
-            "referring_physicians",
-        )
-    }
+    stat = {name: Coalesce(F(f"stats__{name}"), zero) for name in STAT_INPUTS}
     return qs.annotate(
-        ims_months=Coalesce(months, zero),
         experience_years=F("condition_experience__years"),
         experience_patients=F("condition_experience__patients_treated"),
         condition_referrals=Coalesce(F("condition_counts__completed_referrals"), zero),
@@ -259,17 +274,7 @@ INPUT_FIELDS = (
     "experience_years",
     "experience_patients",
     "condition_referrals",
-    "reviews_verified",
-    "reviews_unverified",
-    "communication_verified_sum",
-    "communication_unverified_sum",
-    "communication_unverified_excess",
-    "comfort_verified_sum",
-    "comfort_unverified_sum",
-    "comfort_unverified_excess",
-    "recommend_verified",
-    "recommend_unverified",
-    "referring_physicians",
+    *STAT_INPUTS,
 )
 
 
@@ -341,11 +346,15 @@ def _clinics(ids: list[int], center: Point | None) -> dict[int, Location]:
 def top_candidates(
     filters: CandidateFilters, *, weights: dict[str, float], site: SiteFigures, limit: int
 ) -> tuple[int, list[CandidateRow]]:
-    """How many candidates pass the gates, and the best `limit` of them: four queries."""
-    count = gated(filters).count()
+    """How many candidates pass the gates, and the best `limit` of them: three queries."""
+    # COUNT(*) OVER () counts every gated row before the LIMIT, in the same pass that sorts
+    # them, instead of a second query that would gate and measure them all again.
     rows = list(
-        scored(filters, weights=weights, site=site).values(*INPUT_FIELDS, "user_id")[:limit]
+        scored(filters, weights=weights, site=site)
+        .annotate(candidates=Window(Count("*")))
+        .values(*INPUT_FIELDS, "user_id", "candidates")[:limit]
     )
+    count = rows[0]["candidates"] if rows else 0
     ids = [row["id"] for row in rows]
     licences = _licences([row["user_id"] for row in rows], filters.today)
     clinics = _clinics(ids, filters.center)

@@ -1,7 +1,7 @@
 """Every constant of the ranking, with the formula it feeds (README: "How ranking works").
 
 Saturation. Counts that should help with diminishing returns go through
-    sat(x, half) = x / (x + half)
+    sat(x, half) = x / (x + half)   (computed as 1 - half / (x + half))
 which is 0 at x = 0, 1/2 at x = half, tends to 1, and rises with x (so more of a good
 thing never lowers a score). It is plain arithmetic, so the database computes exactly
 the same number as Python when it picks the top results.

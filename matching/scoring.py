@@ -79,9 +79,12 @@ class InvalidPriorities(ValueError):
 
 
 def sat(x: float, half: float) -> float:
-    """x / (x + half): 0 at 0, 1/2 at `half`, rising toward 1."""
+    """x / (x + half): 0 at 0, 1/2 at `half`, rising toward 1.
+
+    Written as 1 - half / (x + half) so that SQL names x once (candidates.py): every
+    reference to a correlated subquery there runs it again for each candidate."""
     x = max(x, 0.0)
-    return x / (x + half)
+    return 1.0 - half / (x + half)
 
 
 def months_between(start: date, today: date) -> int:

@@ -96,10 +96,14 @@ def plan_physicians(*, today: date) -> list[PhysicianPlan]:
             ),
         )
     ]
+    first_names = set()
     for n, region in enumerate(PHYSICIAN_REGIONS):
         rng = random.Random(f"{SEED}:physician:{n}")
         pool = NAMES["fr"] if region == "QC" else NAMES[weighted(rng, MOST_CITIES)]
-        first, last = rng.choice(pool.first), rng.choice(pool.last)
+        # Thirteen doctors, four of them named Ryan, would look like a bug: no repeats.
+        first = rng.choice([name for name in pool.first if name not in first_names])
+        first_names.add(first)
+        last = rng.choice(pool.last)
         licence = _physician_licence(
             f"MD-DEMO-{n + 2}",
             region,

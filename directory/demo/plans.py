@@ -95,6 +95,18 @@ def at(day: date) -> datetime:
     return datetime.combine(day, time(17, 0), tzinfo=UTC)
 
 
+def moment_between(rng: random.Random, first: date, last: date) -> datetime:
+    """A daytime moment on a day from `first` to `last` (the later one if they cross)."""
+    day = first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
+    return datetime.combine(day, time(rng.randint(7, 20), rng.randint(0, 59)), tzinfo=UTC)
+
+
+def latest_moment(today: date) -> datetime:
+    """Nothing in the demo happens after this: noon UTC yesterday is in the past wherever
+    `today` (the local date) is taken, from UTC-12 to UTC+12."""
+    return datetime.combine(today - timedelta(days=1), time(12, 0), tzinfo=UTC)
+
+
 def _scatter(rng: random.Random, lat: float, lng: float, km: float) -> tuple[float, float]:
     # sqrt keeps the points uniform over the disc instead of bunched at the centre.
     distance, bearing = km * sqrt(rng.random()), rng.uniform(0, 360)

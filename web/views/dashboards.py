@@ -1,1 +1,168 @@
-urlpatterns: list = []
+"""Dashboards (SPEC §6): "dashboard/" opens the signed-in user's own — practitioner,
+physician, patient or moderator — and the credential pages, which practitioners and
+physicians share. The practitioner's and the physician's sections live in their own
+modules and are included below.
+"""
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import include, path
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from directory.models import Credential, CredentialKind, Review, Role, User
+from directory.rules import credential_status
+from directory.selectors.credentials import credential_list_own
+from directory.selectors.me import me_practitioner
+from directory.services.credentials import (
+    KIND_PHRASES,
+    SUBSTANCE_FIELDS,
+    credential_create,
+    credential_update,
+    credential_withdraw,
+)
+from web.forms.dashboards import CredentialEditForm, CredentialForm
+from web.views.dashboard_common import credential_holder_page, run_service, signed_in
+from web.views.physician_dashboard import physician_home
+from web.views.practitioner_dashboard import practitioner_home
+
+
+def patient_reviews(*, author: User) -> QuerySet[Review]:
+    """The patient's own reviews, removed ones too: they should learn that a moderator took
+    one down. (A page-only read: the API has no "my reviews" list.)"""
+    return (
+        Review.objects.filter(author=author)
+        .select_related("practitioner__user", "condition")
+        .order_by("-updated_at", "-id")
+    )
+
+
+@signed_in
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if me_practitioner(user=user) is not None:
+        return practitioner_home(request, user.practitioner)
+    if user.role == Role.PHYSICIAN and getattr(user, "physician", None) is not None:
+        return physician_home(request, user.physician)
+    if user.is_staff:
+        return render(request, "web/dashboard_staff.html")
+    return render(request, "web/dashboard_patient.html", {"reviews": patient_reviews(author=user)})
+
+
+# --- Credentials (practitioners and physicians) -------------------------------------------------
+
+
+def _own_credential_or_404(user: User, credential_id: int) -> Credential:
+    credential = credential_list_own(owner=user).filter(pk=credential_id).first()
+    if credential is None:
+        raise Http404("You have no credential with this number.")
+    return credential
+
+
+@credential_holder_page
+@require_GET
+def credentials_page(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    context = {
+        "rows": [
+            (credential, credential_status(credential, today=today))
+            for credential in credential_list_own(owner=request.user)
+        ],
+        "kinds": [(kind, KIND_PHRASES[kind][0]) for kind in CredentialKind],
+        "section": "credentials",
+    }
+    return render(request, "web/dashboard_credentials.html", context)
+
+
+@credential_holder_page
+@require_http_methods(["GET", "POST"])
+def credential_new_page(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in CredentialKind.values:
+        raise Http404("Credentials are a licence, an IMS certification or training.")
+    if request.method == "POST":
+        form = CredentialForm(request.POST, request.FILES, kind=kind)
+        if form.is_valid() and run_service(
+            form, credential_create, owner=request.user, **form.validated_data
+        ):
+            messages.success(request, "Credential added; a moderator will verify it.")
+            return redirect("web:dashboard_credentials")
+    else:
+        form = CredentialForm(kind=kind)
+    context = {
+        "form": form,
+        "kind_label": CredentialKind(kind).label,
+        "phrase": KIND_PHRASES[kind][0],
+        "section": "credentials",
+    }
+    return render(request, "web/dashboard_credential.html", context)
+
+
+@credential_holder_page
+@require_http_methods(["GET", "POST"])
+def credential_page(request: HttpRequest, credential_id: int) -> HttpResponse:
+    credential = _own_credential_or_404(request.user, credential_id)
+    status = credential_status(credential, today=timezone.localdate())
+    initial = {name: getattr(credential, name) for name in SUBSTANCE_FIELDS}
+    if request.method == "POST":
+        form = CredentialEditForm(
+            request.POST, request.FILES, kind=credential.kind, initial=initial
+        )
+        reviewed = credential.status
+        if form.is_valid() and _update(form, credential):
+            if credential.status != reviewed:
+                messages.success(request, "Saved. The change goes back to a moderator to verify.")
+            else:
+                messages.success(request, "Credential saved.")
+            return redirect("web:dashboard_credentials")
+    else:
+        form = CredentialEditForm(kind=credential.kind, initial=initial)
+    context = {
+        "form": form,
+        "credential": credential,
+        "status": status,
+        "kind_label": credential.get_kind_display(),
+        "section": "credentials",
+    }
+    return render(request, "web/dashboard_credential.html", context)
+
+
+def _update(form: CredentialEditForm, credential: Credential) -> bool:
+    changes = dict(form.validated_data)
+    evidence = changes.pop("evidence", None)
+    return run_service(
+        form, credential_update, credential=credential, changes=changes, evidence=evidence
+    )
+
+
+@credential_holder_page
+@require_POST
+def credential_withdraw_page(request: HttpRequest, credential_id: int) -> HttpResponse:
+    credential_withdraw(credential=_own_credential_or_404(request.user, credential_id))
+    messages.success(request, "Credential withdrawn: it no longer counts or shows anywhere.")
+    return redirect("web:dashboard_credentials")
+
+
+urlpatterns = [
+    path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/credentials/", credentials_page, name="dashboard_credentials"),
+    path(
+        "dashboard/credentials/new/<str:kind>/",
+        credential_new_page,
+        name="dashboard_credential_new",
+    ),
+    path(
+        "dashboard/credentials/<int:credential_id>/",
+        credential_page,
+        name="dashboard_credential",
+    ),
+    path(
+        "dashboard/credentials/<int:credential_id>/withdraw/",
+        credential_withdraw_page,
+        name="dashboard_credential_withdraw",
+    ),
+    path("", include("web.views.practitioner_dashboard")),
+    path("", include("web.views.physician_dashboard")),
+]

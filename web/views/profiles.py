@@ -1,1 +1,201 @@
-urlpatterns: list = []
+"""A practitioner's public page, and the page where a patient reviews them (SPEC §3, §6).
+
+Both read through the directory's selectors and write through review_submit, exactly like
+GET /api/v1/practitioners/{id}/ and POST /api/v1/practitioners/{id}/reviews/.
+"""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from directory.exceptions import Conflict
+from directory.models import (
+    Credential,
+    CredentialKind,
+    PractitionerProfile,
+    Profession,
+    Review,
+    Role,
+    User,
+)
+from directory.rules import credential_status
+from directory.selectors.practitioners import practitioner_get
+from directory.selectors.referrals import physician_is_verified
+from directory.selectors.reviews import (
+    review_author_public_name,
+    review_list_public,
+    review_practitioner_get,
+)
+from directory.serializers.directory import experience_rows, ratings
+from directory.services.reviews import REVIEW_AUTHOR_MESSAGE, review_author_allowed, review_submit
+from web.forms.reviews import ReviewForm
+from web.forms.search import LANGUAGE_CHOICES
+from web.views.accounts import rate_limited
+
+REVIEWS_PER_PAGE = 10
+PROFESSIONS = dict(Profession.choices)
+KINDS = dict(CredentialKind.choices)
+LANGUAGES = dict(LANGUAGE_CHOICES)
+STATUS_BADGE = {
+    "verified": "badge",
+    "pending": "badge-muted",
+    "expired": "badge-warn",
+    "rejected": "badge-danger",
+}
+
+
+def _credential(credential: Credential, *, today: date) -> dict:
+    """What the public sees of a credential: never the evidence file or the moderator's note."""
+    status = credential_status(credential, today=today)
+    return {
+        "kind": credential.kind,
+        "kind_label": KINDS.get(credential.kind, credential.kind),
+        "title": credential.title,
+        "issuer": credential.issuer,
+        "number": credential.number,
+        "profession": PROFESSIONS.get(credential.profession, credential.profession),
+        "jurisdiction": credential.jurisdiction,
+        "needling_authorized": credential.needling_authorized,
+        "issued_on": credential.issued_on,
+        "expires_on": credential.expires_on,
+        "status": status,
+        "badge": STATUS_BADGE.get(status, "badge-muted"),
+    }
+
+
+def _review_items(page: Page) -> list[dict]:
+    return [
+        {"review": review, "author": review_author_public_name(review.author.name)}
+        for review in page.object_list
+    ]
+
+
+def _viewer(user: User, *, today: date) -> dict:
+    """What the signed-in visitor may do here: review (patients), refer (verified physicians)."""
+    refers = (
+        user.is_authenticated
+        and user.role == Role.PHYSICIAN
+        and physician_is_verified(user=user, today=today)
+    )
+    return {
+        "can_review": review_author_allowed(user),
+        "can_refer": refers,
+    }
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/profile.html", {"not_found": True}, status=404)
+
+
+@require_http_methods(["GET", "HEAD"])
+def practitioner_page(request: HttpRequest, practitioner_id: int) -> HttpResponse:
+    today = timezone.localdate()
+    try:
+        practitioner = practitioner_get(practitioner_id=practitioner_id, today=today)
+    except PractitionerProfile.DoesNotExist:
+        return _not_found(request)
+    reviews = Paginator(review_list_public(practitioner=practitioner), REVIEWS_PER_PAGE)
+    page = reviews.get_page(request.GET.get("page"))
+    context = {
+        "practitioner": practitioner,
+        "profession": PROFESSIONS.get(practitioner.profession, practitioner.profession),
+        "language_names": [LANGUAGES.get(c, c.upper()) for c in practitioner.language_list],
+        "credentials": [_credential(c, today=today) for c in practitioner.user.public_credentials],
+        "experience": experience_rows(practitioner),
+        "ratings": ratings(practitioner),
+        "reviews_page": page,
+        "reviews": _review_items(page),
+        **_viewer(request.user, today=today),
+    }
+    return render(request, "web/profile.html", context)
+
+
+def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "web/403.html", {"message": message}, status=403)
+
+
+def _own_review(author: User, practitioner: PractitionerProfile) -> Review | None:
+    # The patient's own review, live or removed, to prefill the form (one row at most).
+    return Review.objects.filter(author=author, practitioner=practitioner).first()
+
+
+def _submit(
+    request: HttpRequest, form: ReviewForm, practitioner: PractitionerProfile
+) -> Review | None:
+    """review_submit with the form's data; its refusals become form errors. Returns the
+    review, or None with the errors on the form."""
+    data = form.cleaned_data
+    try:
+        review, _created = review_submit(
+            author=request.user,
+            practitioner=practitioner,
+            overall=data["overall"],
+            communication=data["communication"],
+            comfort=data["comfort"],
+            would_recommend=data["would_recommend"],
+            condition=data["condition"],
+            body=data["body"],
+            invitation_code=data["invitation_code"].strip() or None,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+    except Conflict as error:
+        form.add_error(None, error.message)
+    else:
+        return review
+    return None
+
+
+def _published(request: HttpRequest, review: Review) -> HttpResponse:
+    verified = " and marked as verified" if review.verified else ""
+    messages.success(request, f"Thank you: your review is published{verified}.")
+    url = reverse("web:practitioner", args=[review.practitioner_id])
+    return HttpResponseRedirect(f"{url}#reviews")
+
+
+@require_http_methods(["GET", "POST"])
+def review_page(request: HttpRequest, practitioner_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("web:signin"))
+    try:
+        practitioner = review_practitioner_get(practitioner_id=practitioner_id)
+    except Http404:
+        return _not_found(request)
+    if not review_author_allowed(request.user):
+        return _forbidden(request, REVIEW_AUTHOR_MESSAGE)
+    existing = _own_review(request.user, practitioner)
+    form = ReviewForm(request.POST or None, initial=ReviewForm.initial_from(existing))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        # The API's per-user allowance: writing through the page does not double it.
+        if rate_limited(request, "review_create"):
+            form.add_error(None, "You have submitted many reviews lately; try again later.")
+            status = 429
+        else:
+            try:
+                review = _submit(request, form, practitioner)
+            except PermissionDenied as error:
+                return _forbidden(request, str(error))
+            if review is not None:
+                return _published(request, review)
+    context = {
+        "form": form,
+        "practitioner": practitioner,
+        "existing": existing,
+        "removed": existing is not None and existing.removed_at is not None,
+    }
+    return render(request, "web/review_form.html", context, status=status)
+
+
+urlpatterns = [
+    path("practitioners/<int:practitioner_id>/", practitioner_page, name="practitioner"),
+    path("practitioners/<int:practitioner_id>/review/", review_page, name="review"),
+]

@@ -4,7 +4,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from directory.demo import DEFAULT_PRACTITIONERS, DEMO_PASSWORD, demo_totals, seed_demo
+from directory.demo import (
+    DEFAULT_PRACTITIONERS,
+    DEMO_INVITATION_CODE,
+    DEMO_PASSWORD,
+    demo_totals,
+    seed_demo,
+)
 from directory.models import PractitionerProfile
 
 MAX_PRACTITIONERS = 10_000
@@ -12,9 +18,10 @@ MAX_PRACTITIONERS = 10_000
 
 class Command(BaseCommand):
     help = (
-        "Create deterministic demo data (about 300 practitioners across Canadian cities and "
-        "one account per role). Idempotent: a second run creates nothing. Local only: every "
-        "demo account shares a published password, so it refuses to run unless DEBUG is on."
+        "Create deterministic demo data: about 300 practitioners across Canadian cities, "
+        "patients' reviews and physicians' referrals of the qualified ones, and one account "
+        "per role. Idempotent: a second run creates nothing. Local only: every demo account "
+        "shares a published password, so it refuses to run unless DEBUG is on."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -48,6 +55,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo accounts (local only): patient@, physician@, practitioner@, "
-                f"moderator@demo.test — password {DEMO_PASSWORD!r}."
+                f"moderator@demo.test — password {DEMO_PASSWORD!r}; practitioner@'s "
+                f"review invitation code {DEMO_INVITATION_CODE} (single use)."
             )
         )

@@ -67,6 +67,10 @@ class Command(BaseCommand):
             self._build(existing, practitioners, random.Random(seed + existing))
             took = time.perf_counter() - started
             self.stdout.write(f"built {practitioners - existing} practitioners in {took:.1f} s")
+            if connection.vendor == "postgresql":
+                # Fresh planner statistics, as autovacuum would have them in production.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
         self._run(requests, random.Random(seed))
 
     @transaction.atomic

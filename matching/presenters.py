@@ -1,0 +1,102 @@
+"""One way in and one way out of matching, shared by POST /api/v1/match/ and the search page.
+
+`match_request_parse` validates a request shaped like the API's JSON body (the API's own
+serializer) and resolves its condition and place; `match_body` turns a MatchResult into the
+API's response body, which the search page renders. Neither is written twice.
+"""
+
+from collections.abc import Mapping
+from datetime import date
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from directory.conditions import UnknownCondition, condition_resolve
+from directory.gazetteer import UnknownPlace, resolve_city
+from directory.geo import Point
+from matching import constants as k
+from matching.safety import HealthAnswers
+from matching.serializers import MatchRequestSerializer
+from matching.services import MatchRequest, MatchResult
+
+
+def _location(data: Mapping | None) -> Point | None:
+    if not data:
+        return None
+    if "lat" in data:
+        return Point(data["lat"], data["lng"])
+    try:
+        place = resolve_city(data["city"], data["country"])
+    except UnknownPlace as error:
+        raise serializers.ValidationError({"location": [str(error)]}) from None
+    return Point(place.lat, place.lng)
+
+
+def match_request_build(data: Mapping, *, today: date | None = None) -> MatchRequest:
+    """A MatchRequest from MatchRequestSerializer's validated data. Raises rest_framework
+    ValidationError on "condition" or "location" when either cannot be resolved."""
+    try:
+        condition = condition_resolve(data["condition"])
+    except UnknownCondition as error:
+        raise serializers.ValidationError({"condition": [str(error)]}) from None
+    return MatchRequest(
+        condition=condition,
+        today=today or timezone.localdate(),
+        center=_location(data.get("location")),
+        radius_km=data["radius_km"],
+        languages=tuple(dict.fromkeys(data.get("languages", []))),
+        accepting_new_patients=data["accepting_new_patients"],
+        priorities=dict(data.get("priorities", {})),
+        health=HealthAnswers(**data.get("health", {})),
+        limit=data["limit"],
+    )
+
+
+def match_request_parse(payload: object, *, today: date | None = None) -> MatchRequest:
+    """Validate an API-shaped body and build the MatchRequest. Raises rest_framework
+    ValidationError with the API's field-error shape ({"field": ["message"]}, nested for
+    location, priorities and health)."""
+    serializer = MatchRequestSerializer(data=payload)
+    serializer.is_valid(raise_exception=True)
+    return match_request_build(serializer.validated_data, today=today)
+
+
+def _result_item(rank: int, row, scored, weights: Mapping[str, float]) -> dict:
+    distance = row.candidate.distance_km
+    return {
+        "rank": rank,
+        "score": round(scored.score, 3),
+        "distance_km": round(distance, 1) if distance is not None else None,
+        "practitioner": {
+            "id": row.candidate.id,
+            "name": row.name,
+            "profession": row.profession,
+            "clinic": row.clinic,
+            "city": row.city,
+            "languages": row.languages,
+            "accepting_new_patients": row.accepting_new_patients,
+            "url": f"/api/v1/practitioners/{row.candidate.id}/",
+        },
+        "criteria": {
+            name: {
+                "score": round(scored.criteria[name].score, 3),
+                "weight": round(weights[name], 3),
+                "reasons": list(scored.criteria[name].reasons),
+            }
+            for name in k.CRITERIA
+        },
+    }
+
+
+def match_body(result: MatchResult) -> dict:
+    """The response body of POST /api/v1/match/ (SPEC §4)."""
+    return {
+        "condition": {"slug": result.condition.slug, "name": result.condition.name},
+        "safety": {"level": result.safety.level, "messages": list(result.safety.messages)},
+        "weights": {name: round(w, 3) for name, w in result.weights.items()},
+        "count": result.count,
+        "results": [
+            _result_item(rank, row, scored, result.weights)
+            for rank, (row, scored) in enumerate(result.results, start=1)
+        ],
+    }

@@ -1,0 +1,2 @@
+"""Django forms of the pages: they shape what people type into the arguments of the same
+services and selectors the API calls; rules stay in those services."""

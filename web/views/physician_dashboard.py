@@ -1,0 +1,132 @@
+"""The referring physician's dashboard: verification status, sent referrals (with Cancel
+while they are still `sent`) and the "Send a referral" page (SPEC §3, §6).
+
+Who may refer is the referral service's rule (a verified physician or nurse practitioner
+licence, directory.rules); these pages only say so and show the service's refusal.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from directory.models import CredentialKind, PhysicianProfile, PractitionerProfile
+from directory.rules import credential_status
+from directory.selectors.credentials import credential_list_own
+from directory.selectors.practitioners import practitioner_active_qs
+from directory.selectors.referrals import physician_is_verified, referral_get, referral_list
+from directory.services.referrals import (
+    referral_allowed_actions,
+    referral_cancel,
+    referral_create,
+)
+from web.forms.dashboards import ReferralForm
+from web.views.dashboard_common import (
+    physician_page,
+    rate_limit_wait,
+    run_service,
+    service_refusal,
+)
+
+REFERRALS_PER_PAGE = 20
+
+
+def physician_home(request: HttpRequest, physician: PhysicianProfile) -> HttpResponse:
+    today = timezone.localdate()
+    referrals = referral_list(viewer=request.user, filters={})
+    page = Paginator(referrals, REFERRALS_PER_PAGE).get_page(request.GET.get("page"))
+    licences = [
+        (credential, credential_status(credential, today=today))
+        for credential in credential_list_own(owner=request.user).filter(
+            kind=CredentialKind.LICENSE
+        )
+    ]
+    context = {
+        "verified": physician_is_verified(user=request.user, today=today),
+        "licences": licences,
+        "page": page,
+        "rows": [
+            {
+                "referral": referral,
+                "actions": referral_allowed_actions(referral=referral, user=request.user),
+            }
+            for referral in page
+        ],
+    }
+    return render(request, "web/dashboard_physician.html", context)
+
+
+def _preselected(request: HttpRequest) -> PractitionerProfile | None:
+    """The practitioner named by ?practitioner=<id>, when it is an active one."""
+    raw = request.GET.get("practitioner", "")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        return None
+    today = timezone.localdate()
+    return practitioner_active_qs(today=today).filter(pk=int(raw)).first()
+
+
+def _send(request: HttpRequest, form: ReferralForm, physician: PhysicianProfile) -> int | None:
+    """Sends the referral the form holds: None when sent, else the status code of the
+    form shown again with its errors."""
+    if not form.is_valid():
+        return 200
+    wait = rate_limit_wait(request, "referral_create")
+    if wait is not None:
+        form.add_error(None, f"You have sent many referrals lately; try again in {wait} seconds.")
+        return 429
+    if run_service(form, referral_create, physician=physician, **form.validated_data):
+        return None
+    return 200
+
+
+@physician_page
+@require_http_methods(["GET", "POST"])
+def referral_new_page(request: HttpRequest, physician: PhysicianProfile) -> HttpResponse:
+    practitioner = _preselected(request)
+    initial = {"practitioner": practitioner.pk} if practitioner else {}
+    if request.method == "POST":
+        form = ReferralForm(request.POST, preselected=practitioner is not None)
+        status = _send(request, form, physician)
+        if status is None:
+            to = form.validated_data["practitioner"]
+            messages.success(request, f"Referral sent to {to.user.name or 'the practitioner'}.")
+            return redirect("web:dashboard")
+    else:
+        form, status = ReferralForm(initial=initial, preselected=practitioner is not None), 200
+    context = {
+        "form": form,
+        "practitioner": practitioner,
+        "asked_for": request.GET.get("practitioner"),
+        "verified": physician_is_verified(user=request.user, today=timezone.localdate()),
+        "add_licence_url": reverse("web:dashboard_credential_new", args=[CredentialKind.LICENSE]),
+    }
+    return render(request, "web/referral_new.html", context, status=status)
+
+
+@physician_page
+@require_POST
+def referral_cancel_page(
+    request: HttpRequest, physician: PhysicianProfile, referral_id: int
+) -> HttpResponse:
+    referral = referral_get(viewer=request.user, referral_id=referral_id)
+    if referral is None:
+        raise Http404("No referral you may see has this number.")
+    refusal = service_refusal(referral_cancel, referral=referral, actor=request.user)
+    if refusal is None:
+        messages.success(request, f"Referral {referral.patient_reference} cancelled.")
+    else:
+        messages.error(request, refusal)
+    return redirect("web:dashboard")
+
+
+urlpatterns = [
+    path("referrals/new/", referral_new_page, name="referral_new"),
+    path(
+        "dashboard/referrals/<int:referral_id>/cancel/",
+        referral_cancel_page,
+        name="dashboard_referral_cancel",
+    ),
+]
