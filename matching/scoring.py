@@ -99,7 +99,7 @@ def effective_rating_sum(sums: RatingSums) -> float:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
 
 
 def score_qualifications(candidate: Candidate, *, today: date) -> CriterionScore:

@@ -39,7 +39,8 @@ PRACTITIONER = "practitioner"
 
 UNVERIFIED_MESSAGE = (
     "Sending referrals needs a verified physician or nurse practitioner licence. Add your "
-    "licence at /api/v1/me/credentials/; you can refer once a moderator has verified it."
+    "licence under your credentials (dashboard, or /api/v1/me/credentials/); you can refer "
+    "once a moderator has verified it."
 )
 
 # A second referral for the same patient, practitioner and condition is a double submit

@@ -110,6 +110,11 @@ def test_score_qualifications(candidate, score, reasons):
     [
         (Candidate(id=1, qualified=True), 0.0, ("No experience with sciatica reported",)),
         (
+            Candidate(id=1, qualified=True, experience_years=26, experience_patients=1092),
+            0.4 * (1 - 5 / 31) + 0.3 * (1 - 150 / 1242),
+            ("26 years treating sciatica, about 1,092 patients (self-reported)",),
+        ),
+        (
             Candidate(id=1, qualified=True, experience_years=5, experience_patients=150),
             0.4 * 0.5 + 0.3 * 0.5,
             ("5 years treating sciatica, about 150 patients (self-reported)",),

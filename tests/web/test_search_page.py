@@ -85,7 +85,7 @@ def test_get_ignores_prefill_values_that_are_not_choices(client):
 @pytest.mark.django_db
 def test_sciatica_in_vancouver_shows_ranked_cards_with_reasons_per_criterion(client):
     veteran = practitioner_at(name="Vera Veteran")
-    ExperienceFactory(practitioner=veteran, years=20, patients_treated=1500)
+    ExperienceFactory(practitioner=veteran, years=20, patients_treated=900)
     novice = practitioner_at(49.30, -123.10, name="Nico Novice")
     practitioner_at(49.8880, -119.4960, city="Kelowna", name="Far Away")
     response = search(client, experience=3)
@@ -103,7 +103,7 @@ def test_sciatica_in_vancouver_shows_ranked_cards_with_reasons_per_criterion(cli
     assert f"Physiotherapist · Vera Veteran IMS, Vancouver · {distance} km away" in page
     for criterion in CRITERIA:
         assert page.count(f'<span class="criterion-name">{criterion}:</span>') == 2
-    assert "20 years treating sciatica, about 1500 patients (self-reported)" in page
+    assert "20 years treating sciatica, about 1,500 patients (self-reported)" in page
     assert "Licensed physiotherapist (CA-BC), verified" in page
     # Experience weighs 3 of 7: the text equivalent of each bar names score and weight.
     experience = cards[0]["criteria"]["experience"]
