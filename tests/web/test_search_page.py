@@ -85,7 +85,7 @@ def test_get_ignores_prefill_values_that_are_not_choices(client):
 @pytest.mark.django_db
 def test_sciatica_in_vancouver_shows_ranked_cards_with_reasons_per_criterion(client):
     veteran = practitioner_at(name="Vera Veteran")
-    ExperienceFactory(practitioner=veteran, years=20, patients_treated=900)
+    ExperienceFactory(practitioner=veteran, years=20, patients_treated=1500)
     novice = practitioner_at(49.30, -123.10, name="Nico Novice")
     practitioner_at(49.8880, -119.4960, city="Kelowna", name="Far Away")
     response = search(client, experience=3)
