@@ -32,6 +32,7 @@ from directory.models import (
     PractitionerProfile,
     User,
 )
+from directory.models.credentials import SUBSTANCE_FIELDS
 from directory.models.practitioners import languages_to_db
 from directory.rules import credential_status, qualified_q, verified_physician_q
 from directory.services.credentials import credential_reject, credential_verify
@@ -260,14 +261,7 @@ class CredentialAdmin(admin.ModelAdmin):
     fields = (
         "owner",
         "kind",
-        "issuer",
-        "number",
-        "issued_on",
-        "expires_on",
-        "profession",
-        "jurisdiction",
-        "needling_authorized",
-        "title",
+        *SUBSTANCE_FIELDS,
         "evidence_link",
         "evidence_content_type",
         "shown_status",

@@ -15,6 +15,7 @@ from directory.conditions import UnknownCondition, condition_resolve
 from directory.gazetteer import UnknownPlace, resolve_city
 from directory.geo import Point
 from matching import constants as k
+from matching.candidates import CandidateFilters
 from matching.safety import HealthAnswers
 from matching.serializers import MatchRequestSerializer
 from matching.services import MatchRequest, MatchResult
@@ -39,13 +40,16 @@ def match_request_build(data: Mapping, *, today: date | None = None) -> MatchReq
         condition = condition_resolve(data["condition"])
     except UnknownCondition as error:
         raise serializers.ValidationError({"condition": [str(error)]}) from None
-    return MatchRequest(
+    filters = CandidateFilters(
         condition=condition,
         today=today or timezone.localdate(),
         center=_location(data.get("location")),
         radius_km=data["radius_km"],
         languages=tuple(dict.fromkeys(data.get("languages", []))),
         accepting_new_patients=data["accepting_new_patients"],
+    )
+    return MatchRequest(
+        filters=filters,
         priorities=dict(data.get("priorities", {})),
         health=HealthAnswers(**data.get("health", {})),
         limit=data["limit"],

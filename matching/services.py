@@ -1,9 +1,7 @@
 """match_run: one patient's request in, an explained ranking out."""
 
 from dataclasses import dataclass, field
-from datetime import date
 
-from directory.geo import Point
 from directory.models import Condition
 from matching.candidates import CandidateFilters, CandidateRow, site_figures, top_candidates
 from matching.safety import HealthAnswers, Safety, assess
@@ -12,15 +10,14 @@ from matching.scoring import CandidateScore, rank_key, score_candidate, weights_
 
 @dataclass(frozen=True)
 class MatchRequest:
-    condition: Condition
-    today: date
-    center: Point | None = None
-    radius_km: float = 50.0
-    languages: tuple[str, ...] = ()
-    accepting_new_patients: bool | None = None
+    filters: CandidateFilters
     priorities: dict[str, int] = field(default_factory=dict)
     health: HealthAnswers = field(default_factory=HealthAnswers)
     limit: int = 20
+
+    @property
+    def condition(self) -> Condition:
+        return self.filters.condition
 
 
 @dataclass(frozen=True)
@@ -34,14 +31,7 @@ class MatchResult:
 
 def match_run(*, request: MatchRequest) -> MatchResult:
     weights = weights_from_priorities(request.priorities)
-    filters = CandidateFilters(
-        condition=request.condition,
-        today=request.today,
-        center=request.center,
-        radius_km=request.radius_km,
-        languages=request.languages,
-        accepting_new_patients=request.accepting_new_patients,
-    )
+    filters = request.filters
     site = site_figures()
     count, rows = top_candidates(filters, weights=weights, site=site, limit=request.limit)
     # The database chose the top rows; the pure functions (the reference) score and explain
@@ -54,7 +44,7 @@ def match_run(*, request: MatchRequest) -> MatchResult:
                 condition_name=request.condition.name,
                 weights=weights,
                 site=site,
-                today=request.today,
+                today=filters.today,
             ),
         )
         for row in rows

@@ -20,6 +20,21 @@ class CredentialStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+# What a credential says, which its owner may write (besides kind and evidence); changing
+# any of it sends a verified credential back to pending. Status, review and ownership are
+# never among them.
+SUBSTANCE_FIELDS = (
+    "issuer",
+    "number",
+    "issued_on",
+    "expires_on",
+    "profession",
+    "jurisdiction",
+    "needling_authorized",
+    "title",
+)
+
+
 def evidence_path(credential: "Credential", filename: str) -> str:
     # The uploader's file name is never used: it may carry a patient's or their own name.
     suffix = PurePosixPath(filename).suffix.lower()[:6]

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from directory.filters.credentials import CREDENTIAL_STATUS_VALUES
 from directory.models import Credential, CredentialKind, CredentialStatus, Profession, User
+from directory.models.credentials import SUBSTANCE_FIELDS
 from directory.rules import credential_status
 from directory.serializers_base import StrictSerializer
 
@@ -87,14 +88,7 @@ class MyCredentialSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "kind",
-            "issuer",
-            "number",
-            "issued_on",
-            "expires_on",
-            "profession",
-            "jurisdiction",
-            "needling_authorized",
-            "title",
+            *SUBSTANCE_FIELDS,
             "evidence",
             "status",
             "verified_at",

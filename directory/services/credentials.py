@@ -19,22 +19,12 @@ from django.utils import timezone
 from directory.evidence import evidence_check
 from directory.exceptions import Conflict
 from directory.models import Credential, CredentialKind, CredentialStatus, Role, User
+from directory.models.credentials import SUBSTANCE_FIELDS
 
 # Only these accounts hold credentials: practitioners, and physicians whose licence makes
 # them verified referrers.
 CREDENTIAL_HOLDER_ROLES = (Role.PRACTITIONER, Role.PHYSICIAN)
 
-# The fields an owner may write; status, review and ownership are never among them.
-SUBSTANCE_FIELDS = (
-    "issuer",
-    "number",
-    "issued_on",
-    "expires_on",
-    "profession",
-    "jurisdiction",
-    "needling_authorized",
-    "title",
-)
 
 REQUIRED_FIELDS = {
     CredentialKind.LICENSE: ("issuer", "number", "profession", "jurisdiction", "expires_on"),
