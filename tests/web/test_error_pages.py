@@ -16,3 +16,10 @@ def test_500_page_needs_no_context_and_loads_nothing_from_elsewhere():
     page = render_to_string("500.html")
     assert "Something went wrong" in page
     assert "http" not in page
+
+
+@pytest.mark.django_db
+def test_oversized_form_post_gets_a_readable_400_page(client, settings):
+    response = client.post("/signin/", {"email": "a@b.c", "password": "x" * 300_000})
+    assert response.status_code == 400
+    assert "<h1>We could not read that request</h1>" in response.content.decode()
