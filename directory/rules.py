@@ -61,6 +61,20 @@ def qualified_q(*, today: date, user_path: str = "user") -> Q:
     return Q(_has_valid_license(ref, today=today)) & Q(certified)
 
 
+def qualified_figures_q(*, today: date, stats_path: str = "stats") -> Q:
+    """qualified_q read from the practitioner's maintained figures (PractitionerStats, kept
+    by directory.services.stats.stats_credentials_changed): the latest expiry among the
+    verified, live licences and among the IMS certifications (no expiry = 9999-12-31) is
+    today or later. One row instead of two EXISTS probes; a test checks both forms agree.
+
+    `stats_path` is the path from the queried model to PractitionerStats ("stats" on
+    PractitionerProfile)."""
+    return Q(
+        **{f"{stats_path}__licence_valid_until__gte": today},
+        **{f"{stats_path}__ims_valid_until__gte": today},
+    )
+
+
 def verified_physician_q(*, today: date, user_path: str = "user") -> Q:
     """A referring physician is verified by a verified, unexpired physician or NP licence."""
     return Q(

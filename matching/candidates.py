@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import (
+    Case,
     Count,
+    DateField,
     ExpressionWrapper,
     F,
     FilteredRelation,
@@ -21,6 +23,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, Greatest
@@ -36,7 +39,7 @@ from directory.models import (
     PractitionerStats,
 )
 from directory.models.practitioners import languages_from_db
-from directory.rules import qualified_q
+from directory.rules import qualified_figures_q
 from matching import constants as k
 from matching.scoring import Candidate, RatingSums, ReviewFigures, SiteFigures, rating_prior_mean
 
@@ -127,8 +130,10 @@ def _live_credentials(owner_ref, kind: str, today: date) -> QuerySet[Credential]
 def gated(filters: CandidateFilters) -> QuerySet[PractitionerProfile]:
     """Active, qualified practitioners that pass every filter; with `distance_km` when a
     location is given (to the nearest clinic). Filters exclude; they never score."""
+    # The qualified rule read from the maintained figures row (the same row the score
+    # reads), instead of two credential EXISTS probes per candidate.
     qs = PractitionerProfile.objects.filter(is_active=True, user__is_active=True).filter(
-        qualified_q(today=filters.today)
+        qualified_figures_q(today=filters.today)
     )
     if filters.accepting_new_patients:
         qs = qs.filter(accepting_new_patients=True)
@@ -161,8 +166,22 @@ def gated(filters: CandidateFilters) -> QuerySet[PractitionerProfile]:
     return qs
 
 
-def _annotate_inputs(qs: QuerySet, filters: CandidateFilters) -> QuerySet:
-    today = filters.today
+def _months_since(field: str, today: date):
+    """scoring.months_between(field, today) in SQL."""
+    return Greatest(
+        (Value(today.year) - ExtractYear(field)) * Value(12)
+        + (Value(today.month) - ExtractMonth(field)),
+        Value(0),
+    )
+
+
+def _credential_inputs(today: date) -> dict:
+    """First IMS date, whole months since it, and verified trainings.
+
+    Read from the maintained figures while none of the counted IMS certifications and
+    trainings has expired (then they are exactly the figures as of today); otherwise from
+    the credentials, as of today. PostgreSQL evaluates a CASE branch only when it is taken,
+    so the subqueries run for those few candidates only."""
     ims = _live_credentials(OuterRef("user_id"), CredentialKind.IMS_CERTIFICATION, today)
     trainings = (
         _live_credentials(OuterRef("user_id"), CredentialKind.TRAINING, today)
@@ -171,14 +190,32 @@ def _annotate_inputs(qs: QuerySet, filters: CandidateFilters) -> QuerySet:
         .values("n")
     )
     zero = Value(0)
-    # Whole months since the first IMS certificate (scoring.months_between), computed inside
-    # one subquery: an expression over a subquery annotation would re-run it per reference.
-    months = Greatest(
-        (Value(today.year) - ExtractYear("issued_on")) * Value(12)
-        + (Value(today.month) - ExtractMonth("issued_on")),
-        zero,
-    )
     first_ims = ims.order_by("issued_on")
+    fresh = Q(stats__facts_expire_on__isnull=True) | Q(stats__facts_expire_on__gte=today)
+    return {
+        "ims_certified_on": Case(
+            When(fresh, then=F("stats__ims_first_on")),
+            default=Subquery(first_ims.values("issued_on")[:1]),
+            output_field=DateField(),
+        ),
+        # Months computed inside the one subquery: an expression over a subquery
+        # annotation would re-run it per reference.
+        "ims_months": Case(
+            When(fresh, then=Coalesce(_months_since("stats__ims_first_on", today), zero)),
+            default=Coalesce(
+                Subquery(first_ims.annotate(m=_months_since("issued_on", today)).values("m")[:1]),
+                zero,
+            ),
+        ),
+        "verified_trainings": Case(
+            When(fresh, then=F("stats__verified_trainings")),
+            default=Coalesce(Subquery(trainings), zero),
+        ),
+    }
+
+
+def _annotate_inputs(qs: QuerySet, filters: CandidateFilters) -> QuerySet:
+    zero = Value(0)
     qs = qs.annotate(
         condition_experience=FilteredRelation(
             "experience", condition=Q(experience__condition=filters.condition)
@@ -186,9 +223,7 @@ def _annotate_inputs(qs: QuerySet, filters: CandidateFilters) -> QuerySet:
         condition_counts=FilteredRelation(
             "condition_stats", condition=Q(condition_stats__condition=filters.condition)
         ),
-        ims_certified_on=Subquery(first_ims.values("issued_on")[:1]),
-        ims_months=Coalesce(Subquery(first_ims.annotate(m=months).values("m")[:1]), zero),
-        verified_trainings=Coalesce(Subquery(trainings), zero),
+        **_credential_inputs(filters.today),
     )
     stat = {name: Coalesce(F(f"stats__{name}"), zero) for name in STAT_INPUTS}
     return qs.annotate(

@@ -18,6 +18,7 @@ from directory.models import (
     Role,
     User,
 )
+from directory.services.stats import stats_credentials_changed
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -77,8 +78,12 @@ class LocationFactory(factory.django.DjangoModelFactory):
 
 
 class CredentialFactory(factory.django.DjangoModelFactory):
+    """A credential, with its owner's maintained credential facts kept right (as the
+    services keep them), so that the ranking's gate sees it."""
+
     class Meta:
         model = Credential
+        skip_postgeneration_save = True
 
     owner = factory.SubFactory(UserFactory, role=Role.PRACTITIONER)
     kind = CredentialKind.LICENSE
@@ -120,6 +125,11 @@ class CredentialFactory(factory.django.DjangoModelFactory):
             jurisdiction="",
             needling_authorized=False,
         )
+
+    @factory.post_generation
+    def _facts(obj, create, extracted, **kwargs):
+        if create:
+            stats_credentials_changed(owner_id=obj.owner_id)
 
 
 class ExperienceFactory(factory.django.DjangoModelFactory):

@@ -10,7 +10,8 @@ and practitioner, referral physician, practitioner and patient reference) and ne
 one, so a second run writes nothing.
 
 Fast: `bulk_create` per aggregate, the shared password hashed once, and the practitioners'
-figures rebuilt once at the end (directory.services.stats.stats_recompute).
+figures rebuilt once at the end (directory.services.stats: stats_credentials_rebuild when
+credentials or practitioners went in, stats_recompute when reviews or referrals did).
 
 Modules: `data` (fixed tables), `plans` (practitioners), `accounts` (moderator, patients,
 physicians), `reviews` and `referrals` (plan and seed), `texts` (their words), `seed` (the

@@ -46,7 +46,7 @@ from directory.models import (
     User,
 )
 from directory.rules import qualified_q
-from directory.services.stats import stats_recompute
+from directory.services.stats import stats_credentials_rebuild, stats_recompute
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,10 @@ def seed_demo(*, practitioners: int = DEFAULT_PRACTITIONERS, today: date) -> dic
         created["credentials"] = seed_credentials(
             demo.credentials, users, reviewer=users[MODERATOR_EMAIL]
         )
+        if created["credentials"] or created["practitioner profiles"]:
+            # Credentials went in by bulk_create, past the services that keep each
+            # practitioner's credential facts (the ranking's gate reads them); rebuild them.
+            stats_credentials_rebuild()
         created |= _seed_activity(demo, users, profiles, today=today)
     return created
 

@@ -29,6 +29,18 @@ class PractitionerStats(models.Model):
     recommend_unverified = models.PositiveIntegerField(default=0)
     referring_physicians = models.PositiveIntegerField(default=0)
     completed_referrals = models.PositiveIntegerField(default=0)
+    # Credential facts (verified, not withdrawn credentials only), kept by
+    # directory.services.stats.stats_credentials_changed in every credential write, so that
+    # the ranking gates and scores from this row (directory.rules.qualified_figures_q).
+    # The latest expiry among the licences / IMS certifications; no expiry counts as
+    # 9999-12-31; null when there is none.
+    licence_valid_until = models.DateField(null=True, blank=True)
+    ims_valid_until = models.DateField(null=True, blank=True)
+    ims_first_on = models.DateField(null=True, blank=True)
+    verified_trainings = models.PositiveIntegerField(default=0)
+    # The earliest expiry among the IMS certifications and trainings counted above: until it
+    # passes, ims_first_on and verified_trainings are also the figures as of today.
+    facts_expire_on = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "practitioner stats"

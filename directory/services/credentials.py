@@ -20,6 +20,7 @@ from directory.evidence import evidence_check
 from directory.exceptions import Conflict
 from directory.models import Credential, CredentialKind, CredentialStatus, Role, User
 from directory.models.credentials import SUBSTANCE_FIELDS
+from directory.services.stats import stats_credentials_changed
 
 # Only these accounts hold credentials: practitioners, and physicians whose licence makes
 # them verified referrers.
@@ -145,7 +146,9 @@ def credential_create(
     credential = Credential(owner=owner, **values)
     if evidence is not None:
         _attach_evidence(credential, evidence)
-    credential.save()
+    with transaction.atomic():
+        credential.save()
+        stats_credentials_changed(owner_id=credential.owner_id)
     return credential
 
 
@@ -186,7 +189,10 @@ def credential_update(
         _attach_evidence(credential, evidence)
     if credential.status != CredentialStatus.PENDING:
         _reset_review(credential)
-    credential.save()
+    with transaction.atomic():
+        credential.save()
+        # A verified credential went back to pending, or its dates moved.
+        stats_credentials_changed(owner_id=credential.owner_id)
     if evidence is not None and old_evidence:
         # Replaced evidence is referenced by nothing; a private document is not left behind.
         storage = credential.evidence.storage
@@ -198,7 +204,9 @@ def credential_withdraw(*, credential: Credential) -> Credential:
     """Soft delete: kept for the record, shown nowhere, counts for nothing (directory.rules)."""
     if credential.withdrawn_at is None:
         credential.withdrawn_at = timezone.now()
-        credential.save(update_fields=["withdrawn_at", "updated_at"])
+        with transaction.atomic():
+            credential.save(update_fields=["withdrawn_at", "updated_at"])
+            stats_credentials_changed(owner_id=credential.owner_id)
     return credential
 
 
@@ -226,6 +234,7 @@ def _review(
         locked.reviewed_at = timezone.now()
         locked.note = note
         locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "note", "updated_at"])
+        stats_credentials_changed(owner_id=locked.owner_id)
     return locked
 
 

@@ -1,5 +1,6 @@
 """Practitioner figures: maintained by delta in the caller's transaction, rebuilt from scratch
-by `recompute_stats`.
+by `recompute_stats`. Credential facts are not deltas: each credential write recomputes
+its owner's from their credentials (stats_credentials_changed).
 
 Deltas are applied with F() expressions in a single UPDATE, so concurrent writers on
 PostgreSQL never lose an update (each UPDATE takes the row lock and adds to the committed
@@ -8,13 +9,19 @@ value). Callers hold the review or referral row they change, so the delta is exa
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, DateField, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from directory.models import (
     ConditionReferralStats,
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    PractitionerProfile,
     PractitionerStats,
     Referral,
     ReferralStatus,
@@ -129,6 +136,70 @@ def _condition_row(practitioner_id: int, condition_id: int) -> None:
         pass
 
 
+# A credential without an expiry date is valid for ever: it sorts after every real date.
+NO_EXPIRY = date(9999, 12, 31)
+
+
+def _credential_figures(practitioner_ids: Iterable[int] | None) -> dict[int, dict[str, Any]]:
+    """The credential facts of each practitioner with a verified, live credential."""
+    live = Credential.objects.filter(
+        status=CredentialStatus.VERIFIED,
+        withdrawn_at__isnull=True,
+        owner__practitioner__isnull=False,
+    )
+    if practitioner_ids is not None:
+        live = live.filter(owner__practitioner__in=practitioner_ids)
+    until = Coalesce("expires_on", Value(NO_EXPIRY, output_field=DateField()))
+    licence = Q(kind=CredentialKind.LICENSE)
+    ims, training = Q(kind=CredentialKind.IMS_CERTIFICATION), Q(kind=CredentialKind.TRAINING)
+    rows = live.values("owner__practitioner").annotate(
+        licence_valid_until=Max(until, filter=licence),
+        ims_valid_until=Max(until, filter=ims),
+        ims_first_on=Min("issued_on", filter=ims),
+        verified_trainings=Count("id", filter=training),
+        facts_expire_on=Min("expires_on", filter=ims | training),
+    )
+    return {row.pop("owner__practitioner"): row for row in rows}
+
+
+@transaction.atomic
+def stats_credentials_changed(*, owner_id: int) -> None:
+    """Called inside the transaction of every credential write: recomputes the owner's
+    credential facts (a no-op for users without a practitioner profile)."""
+    practitioner_id = (
+        PractitionerProfile.objects.filter(user_id=owner_id).values_list("pk", flat=True).first()
+    )
+    if practitioner_id is None:
+        return
+    _ensure_row(practitioner_id)
+    # Lock the row before reading the credentials, so that of two concurrent writes for one
+    # owner the second waits and then reads the first's committed credential.
+    PractitionerStats.objects.select_for_update().filter(pk=practitioner_id).first()
+    facts = _credential_figures([practitioner_id]).get(practitioner_id, {})
+    blank = {name: _blank(name) for name in CREDENTIAL_FACT_FIELDS}
+    PractitionerStats.objects.filter(pk=practitioner_id).update(**(blank | facts))
+
+
+def stats_credentials_rebuild(practitioner_ids: Iterable[int] | None = None) -> int:
+    """Recompute the credential facts of these practitioners (default: all) after credentials
+    went in past the services (bulk loads: the demo seed, bench_match); returns rows written."""
+    profiles = PractitionerProfile.objects.all()
+    if practitioner_ids is not None:
+        profiles = profiles.filter(pk__in=practitioner_ids)
+    ids = list(profiles.values_list("pk", flat=True))
+    figures = _credential_figures(ids)
+    blank = {name: _blank(name) for name in CREDENTIAL_FACT_FIELDS}
+    rows = [PractitionerStats(practitioner_id=pid, **(blank | figures.get(pid, {}))) for pid in ids]
+    PractitionerStats.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["practitioner"],
+        update_fields=list(CREDENTIAL_FACT_FIELDS),
+    )
+    return len(rows)
+
+
 def _review_figures(practitioner_ids: Iterable[int] | None) -> dict[int, dict[str, int]]:
     reviews = Review.objects.filter(removed_at__isnull=True)
     if practitioner_ids is not None:
@@ -165,13 +236,18 @@ def _referral_figures(practitioner_ids: Iterable[int] | None) -> dict[int, dict[
     return {row.pop("practitioner_id"): row for row in rows}
 
 
-def expected_stats(practitioner_ids: Iterable[int] | None = None) -> dict[int, dict[str, int]]:
-    """Every practitioner's figures computed from the reviews and referrals themselves
-    (only non-zero rows appear)."""
-    figures: dict[int, dict[str, int]] = {}
-    for source in (_review_figures(practitioner_ids), _referral_figures(practitioner_ids)):
+def expected_stats(practitioner_ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
+    """Every practitioner's figures computed from the reviews, referrals and credentials
+    themselves (only non-blank rows appear)."""
+    figures: dict[int, dict[str, Any]] = {}
+    sources = (
+        _review_figures(practitioner_ids),
+        _referral_figures(practitioner_ids),
+        _credential_figures(practitioner_ids),
+    )
+    for source in sources:
         for practitioner_id, row in source.items():
-            figures.setdefault(practitioner_id, dict.fromkeys(STAT_FIELDS, 0)).update(row)
+            figures.setdefault(practitioner_id, blank_figures()).update(row)
     return figures
 
 
@@ -185,10 +261,27 @@ def expected_condition_stats() -> dict[tuple[int, int], int]:
 
 
 STAT_FIELDS = [f.name for f in PractitionerStats._meta.concrete_fields if f.name != "practitioner"]
+CREDENTIAL_FACT_FIELDS = (
+    "licence_valid_until",
+    "ims_valid_until",
+    "ims_first_on",
+    "verified_trainings",
+    "facts_expire_on",
+)
 
 
-def stored_stats() -> dict[int, dict[str, int]]:
-    """The maintained figures, in the shape of expected_stats (all-zero rows left out)."""
+def _blank(name: str) -> int | None:
+    """A figure's value with nothing to count: 0, or no date."""
+    return None if PractitionerStats._meta.get_field(name).null else 0
+
+
+def blank_figures() -> dict[str, Any]:
+    """A figures row with nothing counted: zeros, and no credential dates."""
+    return {name: _blank(name) for name in STAT_FIELDS}
+
+
+def stored_stats() -> dict[int, dict[str, Any]]:
+    """The maintained figures, in the shape of expected_stats (all-blank rows left out)."""
     stored = {}
     for row in PractitionerStats.objects.values("practitioner_id", *STAT_FIELDS):
         practitioner_id = row.pop("practitioner_id")
@@ -211,10 +304,10 @@ def stored_condition_stats() -> dict[tuple[int, int], int]:
 def stats_recompute() -> int:
     """Rebuild every practitioner's figures from the source rows; returns rows written."""
     expected = expected_stats()
-    zero = dict.fromkeys(STAT_FIELDS, 0)
-    PractitionerStats.objects.update(**zero)
+    blank = blank_figures()
+    PractitionerStats.objects.update(**blank)
     rows = [
-        PractitionerStats(practitioner_id=pid, **{**zero, **figures})
+        PractitionerStats(practitioner_id=pid, **{**blank, **figures})
         for pid, figures in expected.items()
     ]
     PractitionerStats.objects.bulk_create(

@@ -345,18 +345,20 @@ def test_detail_shows_ratings_and_referral_backed_experience(api_client):
     ConditionReferralStats.objects.create(
         practitioner=practitioner, condition=fibromyalgia, completed_referrals=1
     )
-    PractitionerStats.objects.create(
+    PractitionerStats.objects.update_or_create(
         practitioner=practitioner,
-        reviews_verified=1,
-        reviews_unverified=2,
-        overall_sum=13,
-        communication_verified_sum=5,
-        communication_unverified_sum=9,
-        communication_unverified_excess=3,
-        comfort_verified_sum=4,
-        comfort_unverified_sum=6,
-        recommend_verified=1,
-        recommend_unverified=1,
+        defaults=dict(
+            reviews_verified=1,
+            reviews_unverified=2,
+            overall_sum=13,
+            communication_verified_sum=5,
+            communication_unverified_sum=9,
+            communication_unverified_excess=3,
+            comfort_verified_sum=4,
+            comfort_unverified_sum=6,
+            recommend_verified=1,
+            recommend_unverified=1,
+        ),
     )
 
     body = api_client.get(url(practitioner.pk)).json()

@@ -18,6 +18,7 @@ from directory.models import (
 from directory.services import referrals as referral_services
 from directory.services.stats import (
     STAT_FIELDS,
+    blank_figures,
     expected_stats,
     stored_condition_stats,
     stored_stats,
@@ -238,7 +239,7 @@ def test_completion_updates_the_stored_figures():
     assert_stats_consistent()
     figures = PractitionerStats.objects.values(*STAT_FIELDS).get(pk=practitioner.pk)
     assert figures == {
-        **dict.fromkeys(STAT_FIELDS, 0),
+        **blank_figures(),
         "completed_referrals": 1,
         "referring_physicians": 1,
     }

@@ -123,6 +123,12 @@ def test_patient_first_review_is_created_with_public_name_and_figures(practition
         "recommend_unverified": 1,
         "referring_physicians": 0,
         "completed_referrals": 0,
+        # The (unqualified) fixture practitioner has no verified credentials.
+        "licence_valid_until": None,
+        "ims_valid_until": None,
+        "ims_first_on": None,
+        "verified_trainings": 0,
+        "facts_expire_on": None,
     }
     assert_figures_exact()
 

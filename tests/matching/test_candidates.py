@@ -7,6 +7,7 @@ import pytest
 
 from directory.geo import Point
 from directory.models import Condition, ConditionReferralStats, PractitionerStats
+from directory.services.stats import stats_credentials_changed
 from matching.candidates import CandidateFilters, scored, site_figures, top_candidates
 from matching.scoring import SiteFigures, rank, score_candidate, weights_from_priorities
 from tests.factories import (
@@ -25,6 +26,7 @@ def random_practitioner(rnd: random.Random, condition: Condition):
     ims = practitioner.user.credentials.get(kind="ims_certification")
     ims.issued_on = date(rnd.randint(1990, 2026), rnd.randint(1, 12), rnd.randint(1, 28))
     ims.save()
+    stats_credentials_changed(owner_id=practitioner.user_id)
     for _ in range(rnd.randint(0, 3)):
         CredentialFactory(owner=practitioner.user, verified=True, training=True)
     for _ in range(rnd.randint(1, 2)):
@@ -43,8 +45,7 @@ def random_practitioner(rnd: random.Random, condition: Condition):
     verified, unverified = rnd.randint(0, 30), rnd.randint(0, 30)
     u_comm = [rnd.randint(1, 5) for _ in range(unverified)]
     u_comf = [rnd.randint(1, 5) for _ in range(unverified)]
-    PractitionerStats.objects.create(
-        practitioner=practitioner,
+    PractitionerStats.objects.filter(practitioner=practitioner).update(
         reviews_verified=verified,
         reviews_unverified=unverified,
         overall_sum=rnd.randint(verified + unverified, 5 * (verified + unverified)),
@@ -111,6 +112,9 @@ def test_expired_pending_rejected_and_deactivated_are_gated_out():
     expired.user.credentials.filter(kind="license").update(expires_on=TODAY - timedelta(days=1))
     pending = qualified_practitioner()
     pending.user.credentials.filter(kind="ims_certification").update(status="pending")
+    # Past the services: keep the maintained credential facts as they would.
+    for practitioner in (expired, pending):
+        stats_credentials_changed(owner_id=practitioner.user_id)
     gone = qualified_practitioner(is_active=False)
     filters = CandidateFilters(condition=condition, today=TODAY)
     count, rows = top_candidates(

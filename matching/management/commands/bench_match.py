@@ -32,6 +32,7 @@ from directory.models import (
     Role,
     User,
 )
+from directory.services.stats import stats_credentials_rebuild
 from matching.apis import MatchApi
 
 DOMAIN = "bench.invalid"
@@ -174,6 +175,8 @@ class Command(BaseCommand):
         ConditionExperience.objects.bulk_create(experience)
         PractitionerStats.objects.bulk_create(stats)
         ConditionReferralStats.objects.bulk_create(condition_stats)
+        # The credentials went in past the services: derive their facts (the gate's input).
+        stats_credentials_rebuild([profile.pk for profile in profiles])
 
     @staticmethod
     def _stats(profile, rnd: random.Random) -> PractitionerStats:
