@@ -35,14 +35,15 @@ def credential_status_expression(*, today: date) -> Case:
     )
 
 
-def _live_credentials(*, today: date) -> QuerySet[Credential]:
+def live_credentials(*, today: date) -> QuerySet[Credential]:
+    """Credentials that count as of `today`: verified, not withdrawn, not expired."""
     return Credential.objects.filter(
         withdrawn_at__isnull=True, status=CredentialStatus.VERIFIED
     ).exclude(expires_on__lt=today)
 
 
 def _has_valid_license(owner_ref: OuterRef, *, today: date, professions=None) -> Exists:
-    licences = _live_credentials(today=today).filter(owner=owner_ref, kind=CredentialKind.LICENSE)
+    licences = live_credentials(today=today).filter(owner=owner_ref, kind=CredentialKind.LICENSE)
     if professions is not None:
         licences = licences.filter(profession__in=professions)
     return Exists(licences)
@@ -56,7 +57,7 @@ def qualified_q(*, today: date, user_path: str = "user") -> Q:
     """
     ref = OuterRef(user_path)
     certified = Exists(
-        _live_credentials(today=today).filter(owner=ref, kind=CredentialKind.IMS_CERTIFICATION)
+        live_credentials(today=today).filter(owner=ref, kind=CredentialKind.IMS_CERTIFICATION)
     )
     return Q(_has_valid_license(ref, today=today)) & Q(certified)
 

@@ -33,13 +33,12 @@ from directory.models import (
     Condition,
     Credential,
     CredentialKind,
-    CredentialStatus,
     Location,
     PractitionerProfile,
     PractitionerStats,
 )
 from directory.models.practitioners import languages_from_db
-from directory.rules import qualified_figures_q
+from directory.rules import live_credentials, qualified_figures_q
 from matching import constants as k
 from matching.scoring import Candidate, RatingSums, ReviewFigures, SiteFigures, rating_prior_mean
 
@@ -122,9 +121,7 @@ def site_figures() -> SiteFigures:
 
 
 def _live_credentials(owner_ref, kind: str, today: date) -> QuerySet[Credential]:
-    return Credential.objects.filter(
-        owner=owner_ref, kind=kind, status=CredentialStatus.VERIFIED, withdrawn_at__isnull=True
-    ).exclude(expires_on__lt=today)
+    return live_credentials(today=today).filter(owner=owner_ref, kind=kind)
 
 
 def gated(filters: CandidateFilters) -> QuerySet[PractitionerProfile]:
@@ -348,13 +345,8 @@ def candidate_from_row(row: dict, licence: tuple[str, str]) -> Candidate:
 def _licences(user_ids: list[int], today: date) -> dict[int, tuple[str, str]]:
     """The newest verified, unexpired licence of each user: what the reasons name."""
     rows = (
-        Credential.objects.filter(
-            owner_id__in=user_ids,
-            kind=CredentialKind.LICENSE,
-            status=CredentialStatus.VERIFIED,
-            withdrawn_at__isnull=True,
-        )
-        .exclude(expires_on__lt=today)
+        live_credentials(today=today)
+        .filter(owner_id__in=user_ids, kind=CredentialKind.LICENSE)
         .order_by("owner_id", "-expires_on", "-id")
         .values_list("owner_id", "profession", "jurisdiction")
     )

@@ -42,6 +42,9 @@ Weights: each priority is 0–5 (default 1); weight = priority / Σ priorities.
 score = Σ weight × criterion score. Ties break by distance, then practitioner id.
 """
 
+# NEUTRAL_RATING: the stored figures split unverified praise at it; its home is directory.
+from directory.ratings import NEUTRAL_RATING  # noqa: F401 - used as k.NEUTRAL_RATING
+
 QUAL_BASE = 0.5
 QUAL_TENURE_WEIGHT = 0.3
 QUAL_TENURE_HALF_YEARS = 5.0
@@ -62,7 +65,6 @@ RECOMMEND_PRIOR_REVIEWS = 5.0
 
 RATING_PRIOR_REVIEWS = 10.0
 RATING_PRIOR_MEAN_CAP = 4.5
-NEUTRAL_RATING = 3
 UNVERIFIED_PRAISE_WEIGHT = 0.75
 
 # Used only while the whole site has no reviews yet.

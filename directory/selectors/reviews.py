@@ -1,4 +1,4 @@
-"""Review reads: a practitioner's public reviews and the moderators' queue.
+"""Review reads: a practitioner's public reviews, a patient's own, and the moderators' queue.
 
 Each list costs a count and one select whatever its page size: the author, the condition
 and (for moderators) the flag count come with the rows.
@@ -7,7 +7,7 @@ and (for moderators) the flag count come with the rows.
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from directory.models import PractitionerProfile, Review
+from directory.models import PractitionerProfile, Review, User
 
 NOT_FOUND_MESSAGE = "No active practitioner has this id."
 
@@ -63,3 +63,18 @@ def review_list_moderation(*, flagged: bool | None = None) -> QuerySet[Review]:
 
 def review_moderation_get(*, review_id: int) -> Review:
     return review_list_moderation().get(pk=review_id)
+
+
+def review_list_by_author(*, author: User) -> QuerySet[Review]:
+    """The patient's own reviews, removed ones too: they should learn that a moderator took
+    one down."""
+    return (
+        Review.objects.filter(author=author)
+        .select_related("practitioner__user", "condition")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def review_get_own(*, author: User, practitioner: PractitionerProfile) -> Review | None:
+    """The patient's own review of this practitioner, live or removed (one row at most)."""
+    return Review.objects.filter(author=author, practitioner=practitioner).first()

@@ -27,8 +27,7 @@ from directory.models import (
     ReferralStatus,
     Review,
 )
-
-NEUTRAL_RATING = 3  # matching.constants.NEUTRAL_RATING; the stored "excess" is praise above it
+from directory.ratings import NEUTRAL_RATING
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,6 @@
 """POST /api/v1/referrals/{id}/accept|decline|complete|cancel/: the status machine, who
 may move it, and the practitioner figures a completion updates."""
 
-import threading
-
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -23,6 +21,7 @@ from directory.services.stats import (
     stored_condition_stats,
     stored_stats,
 )
+from tests.concurrency import run_at_once
 from tests.conftest import client_for
 from tests.directory.test_referrals import (
     REFERRALS,
@@ -310,29 +309,6 @@ def test_services_refuse_the_other_side_too(accepted):
 # --- concurrency (PostgreSQL) ----------------------------------------------------------
 
 
-def _run_at_once(jobs: list) -> list:
-    """Runs each job in its own thread, released together; returns each one's result or
-    the exception it raised."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def run(index: int, job) -> None:
-        try:
-            barrier.wait()
-            results[index] = job()
-        except Exception as exc:  # noqa: BLE001 - the test inspects every outcome
-            results[index] = exc
-        finally:
-            connection.close()  # each thread has its own connection
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -349,7 +325,7 @@ def test_accept_racing_cancel_lets_exactly_one_through():
             lambda r=referral: referral_services.referral_cancel(referral=r, actor=r.physician.user)
         )
 
-    results = _run_at_once(jobs)
+    results = run_at_once(jobs)
 
     pairs = zip(results[::2], results[1::2], strict=True)
     for referral, pair in zip(referrals, pairs, strict=True):
@@ -371,7 +347,7 @@ def test_concurrent_completions_from_one_physician_count_them_once():
         for _ in range(6)
     ]
 
-    results = _run_at_once(
+    results = run_at_once(
         [
             lambda r=referral: referral_services.referral_complete(
                 referral=r, actor=practitioner.user, outcome="improved"
@@ -403,7 +379,7 @@ def test_concurrent_double_submit_writes_one_referral():
             patient_reference="MC-17",
         )
 
-    results = _run_at_once([submit for _ in range(5)])
+    results = run_at_once([submit for _ in range(5)])
 
     assert sorted(type(r).__name__ for r in results) == ["Conflict"] * 4 + ["Referral"]
     assert Referral.objects.count() == 1

@@ -3,7 +3,6 @@
 referral completions."""
 
 import random
-import threading
 from dataclasses import dataclass
 
 import pytest
@@ -16,6 +15,7 @@ from directory.services.invitations import invitation_issue
 from directory.services.referrals import referral_complete
 from directory.services.reviews import review_remove, review_submit
 from directory.services.stats import stored_stats
+from tests.concurrency import run_at_once
 from tests.directory.test_reviews import assert_figures_exact
 from tests.factories import (
     ModeratorFactory,
@@ -36,29 +36,6 @@ def _ratings(rng: random.Random) -> dict:
 
 
 # --- concurrency (PostgreSQL) ----------------------------------------------------------
-
-
-def _run_at_once(jobs: list) -> list:
-    """Runs every job in its own thread, released together; returns each job's result or
-    the exception it raised."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def run(index: int, job) -> None:
-        try:
-            barrier.wait()
-            results[index] = job()
-        except Exception as exc:  # noqa: BLE001 - the test inspects every outcome
-            results[index] = exc
-        finally:
-            connection.close()  # each thread has its own connection; do not leak it
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @pytest.mark.postgres
@@ -82,7 +59,7 @@ def test_concurrent_reviews_keep_figures_exact():
         )
 
     jobs = [submit(author, _ratings(rng)) for author in [*newcomers, *returning, racing, racing]]
-    results = _run_at_once(jobs)
+    results = run_at_once(jobs)
 
     errors = [r for r in results if isinstance(r, Exception)]
     # Three patients presented one code: exactly one verified their review with it.

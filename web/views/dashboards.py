@@ -5,17 +5,17 @@ modules and are included below.
 """
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import include, path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from directory.models import Credential, CredentialKind, Review, Role, User
+from directory.models import Credential, CredentialKind, Role, User
 from directory.rules import credential_status
 from directory.selectors.credentials import credential_list_own
 from directory.selectors.me import me_practitioner
+from directory.selectors.reviews import review_list_by_author
 from directory.services.credentials import (
     KIND_PHRASES,
     SUBSTANCE_FIELDS,
@@ -29,16 +29,6 @@ from web.views.physician_dashboard import physician_home
 from web.views.practitioner_dashboard import practitioner_home
 
 
-def patient_reviews(*, author: User) -> QuerySet[Review]:
-    """The patient's own reviews, removed ones too: they should learn that a moderator took
-    one down. (A page-only read: the API has no "my reviews" list.)"""
-    return (
-        Review.objects.filter(author=author)
-        .select_related("practitioner__user", "condition")
-        .order_by("-updated_at", "-id")
-    )
-
-
 @signed_in
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -49,7 +39,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return physician_home(request, user.physician)
     if user.is_staff:
         return render(request, "web/dashboard_staff.html")
-    return render(request, "web/dashboard_patient.html", {"reviews": patient_reviews(author=user)})
+    return render(
+        request, "web/dashboard_patient.html", {"reviews": review_list_by_author(author=user)}
+    )
 
 
 # --- Credentials (practitioners and physicians) -------------------------------------------------

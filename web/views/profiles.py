@@ -31,6 +31,7 @@ from directory.selectors.practitioners import practitioner_get
 from directory.selectors.referrals import physician_is_verified
 from directory.selectors.reviews import (
     review_author_public_name,
+    review_get_own,
     review_list_public,
     review_practitioner_get,
 )
@@ -122,11 +123,6 @@ def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "web/403.html", {"message": message}, status=403)
 
 
-def _own_review(author: User, practitioner: PractitionerProfile) -> Review | None:
-    # The patient's own review, live or removed, to prefill the form (one row at most).
-    return Review.objects.filter(author=author, practitioner=practitioner).first()
-
-
 def _submit(
     request: HttpRequest, form: ReviewForm, practitioner: PractitionerProfile
 ) -> Review | None:
@@ -171,7 +167,7 @@ def review_page(request: HttpRequest, practitioner_id: int) -> HttpResponse:
         return _not_found(request)
     if not review_author_allowed(request.user):
         return _forbidden(request, REVIEW_AUTHOR_MESSAGE)
-    existing = _own_review(request.user, practitioner)
+    existing = review_get_own(author=request.user, practitioner=practitioner)
     form = ReviewForm(request.POST or None, initial=ReviewForm.initial_from(existing))
     status = 200
     if request.method == "POST" and form.is_valid():
