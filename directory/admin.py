@@ -36,6 +36,11 @@ from directory.models.credentials import SUBSTANCE_FIELDS
 from directory.models.practitioners import languages_to_db
 from directory.rules import credential_status, qualified_q, verified_physician_q
 from directory.services.credentials import credential_reject, credential_verify
+from directory.services.match_index import (
+    match_index_add_condition,
+    match_index_refresh,
+    match_index_refresh_owner,
+)
 
 # --- Accounts -------------------------------------------------------------------------
 
@@ -92,6 +97,11 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # A deactivated account's practitioner vanishes from matching (the match index).
+        match_index_refresh_owner(user_id=obj.pk)
 
 
 # --- Practitioners and physicians -----------------------------------------------------
@@ -170,6 +180,11 @@ class PractitionerProfileAdmin(admin.ModelAdmin):
     readonly_fields = ("qualified", "created_at", "updated_at")
     inlines = [LocationInline, ConditionExperienceInline]
 
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # The profile and its inline clinics and experience are the match index's inputs.
+        match_index_refresh(practitioner_id=form.instance.pk)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The one qualified rule (directory.rules), evaluated by the database for every row.
         qualified = qualified_q(today=timezone.localdate())
@@ -210,6 +225,12 @@ class ConditionAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "synonyms")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+
+    def save_model(self, request: HttpRequest, obj: Condition, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            # Every practitioner is a candidate for a new condition.
+            match_index_add_condition(condition_id=obj.pk)
 
 
 # --- Credentials ----------------------------------------------------------------------

@@ -42,6 +42,16 @@ def live_credentials(*, today: date) -> QuerySet[Credential]:
     ).exclude(expires_on__lt=today)
 
 
+def live_credential_sql(alias: str) -> str:
+    """live_credentials as SQL text, for queries written as SQL (the ranking): a credential
+    row aliased `alias` that counts as of the named parameter %(today)s. A test checks that
+    both forms select the same credentials."""
+    return (
+        f"{alias}.status = '{CredentialStatus.VERIFIED.value}' AND {alias}.withdrawn_at IS NULL"
+        f" AND ({alias}.expires_on IS NULL OR {alias}.expires_on >= %(today)s)"
+    )
+
+
 def _has_valid_license(owner_ref: OuterRef, *, today: date, professions=None) -> Exists:
     licences = live_credentials(today=today).filter(owner=owner_ref, kind=CredentialKind.LICENSE)
     if professions is not None:

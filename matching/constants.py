@@ -38,6 +38,10 @@ communication, comfort = (bayes - 1) / 4, with the Bayesian average
   higher rating never lowers the score (monotone), while one 5-star review stays close to
   the site-wide mean and many consistent 4.8s pull well above it.
 
+Site-wide priors (the means and the would-recommend share above) are aggregated over every
+active practitioner's figures at most once per SITE_PRIORS_MAX_AGE_SECONDS (a cache), so a
+new review moves the priors of every other practitioner's score after at most that long.
+
 Weights: each priority is 0–5 (default 1); weight = priority / Σ priorities.
 score = Σ weight × criterion score. Ties break by distance, then practitioner id.
 """
@@ -66,6 +70,10 @@ RECOMMEND_PRIOR_REVIEWS = 5.0
 RATING_PRIOR_REVIEWS = 10.0
 RATING_PRIOR_MEAN_CAP = 4.5
 UNVERIFIED_PRAISE_WEIGHT = 0.75
+
+# How stale the site-wide priors may be (seconds): they move slowly, and recomputing them
+# scans every practitioner's figures.
+SITE_PRIORS_MAX_AGE_SECONDS = 60
 
 # Used only while the whole site has no reviews yet.
 DEFAULT_SITE_MEAN_RATING = 4.0

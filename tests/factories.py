@@ -18,6 +18,7 @@ from directory.models import (
     Role,
     User,
 )
+from directory.services.match_index import match_index_refresh
 from directory.services.stats import stats_credentials_changed
 
 PASSWORD = "correct-horse-battery-staple"
@@ -62,9 +63,24 @@ class PhysicianFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, role=Role.PHYSICIAN)
 
 
-class LocationFactory(factory.django.DjangoModelFactory):
+class _IndexedFactory(factory.django.DjangoModelFactory):
+    """A practitioner's clinic or experience, with their match index rows kept right (as
+    the services keep them), so that matching sees it."""
+
+    class Meta:
+        abstract = True
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def _index(obj, create, extracted, **kwargs):
+        if create:
+            match_index_refresh(practitioner_id=obj.practitioner_id)
+
+
+class LocationFactory(_IndexedFactory):
     class Meta:
         model = Location
+        skip_postgeneration_save = True
 
     practitioner = factory.SubFactory(PractitionerFactory)
     name = factory.Sequence(lambda n: f"Clinic {n}")
@@ -132,9 +148,10 @@ class CredentialFactory(factory.django.DjangoModelFactory):
             stats_credentials_changed(owner_id=obj.owner_id)
 
 
-class ExperienceFactory(factory.django.DjangoModelFactory):
+class ExperienceFactory(_IndexedFactory):
     class Meta:
         model = ConditionExperience
+        skip_postgeneration_save = True
 
     practitioner = factory.SubFactory(PractitionerFactory)
     condition = factory.LazyFunction(lambda: Condition.objects.get(slug="sciatica"))

@@ -46,6 +46,7 @@ from directory.models import (
     User,
 )
 from directory.rules import qualified_q
+from directory.services.match_index import match_index_rebuild
 from directory.services.stats import stats_credentials_rebuild, stats_recompute
 
 
@@ -143,6 +144,9 @@ def seed_demo(*, practitioners: int = DEFAULT_PRACTITIONERS, today: date) -> dic
             # practitioner's credential facts (the ranking's gate reads them); rebuild them.
             stats_credentials_rebuild()
         created |= _seed_activity(demo, users, profiles, today=today)
+        if any(created.values()):
+            # Everything went in past the services that keep the match index.
+            match_index_rebuild()
     return created
 
 

@@ -1,6 +1,7 @@
 from directory.models.accounts import Role, User
 from directory.models.conditions import Condition
 from directory.models.credentials import Credential, CredentialKind, CredentialStatus
+from directory.models.match_index import MatchEntry
 from directory.models.practitioners import (
     ConditionExperience,
     Location,
@@ -33,6 +34,7 @@ __all__ = [
     "CredentialKind",
     "CredentialStatus",
     "Location",
+    "MatchEntry",
     "PhysicianProfile",
     "PractitionerProfile",
     "Profession",

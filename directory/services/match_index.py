@@ -1,12 +1,151 @@
-"""The match index: narrow per-clinic, per-condition rows that matching ranks from.
+"""The match index (directory.models.MatchEntry): a practitioner's rows are rewritten from
+the source rows in the transaction of every write that changes one of their inputs, and
+`manage.py rebuild_match_index` rebuilds every row with the same SELECT, so a maintained
+row and a rebuilt one cannot differ in how they are computed — only in whether a write
+path forgot to call `match_index_refresh` (tests/directory/test_match_index.py replays
+random write histories and compares both after every step).
 
-Work in progress (issue 8): maintained in the transaction of every write that changes an
-input, rebuilt by `manage.py rebuild_match_index`.
+Callers: the stats services (credential facts, reviews, referral completions), the profile,
+clinic and experience services, practitioner activation, and bulk loads (rebuild).
 """
 
 from collections.abc import Iterable
 
+from django.db import connection, transaction
 
+from directory.models import (
+    Condition,
+    ConditionExperience,
+    ConditionReferralStats,
+    Location,
+    MatchEntry,
+    PractitionerProfile,
+    PractitionerStats,
+    User,
+)
+from directory.models.match_index import FACT_COLUMNS, FIGURE_COLUMNS
+from directory.sqltext import month_index
+
+# Copied unchanged from the figures row (PractitionerStats).
+STATS_COLUMNS = (*FACT_COLUMNS, *FIGURE_COLUMNS)
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _select_sql(where: str = "") -> tuple[str, str]:
+    """The index rows as (column list, SELECT) computed from the source rows; `where` adds
+    a condition on the practitioner p or the condition c."""
+    columns = {
+        "practitioner_id": "p.id",
+        "location_id": "l.id",
+        "condition_id": "c.id",
+        "credential_owner": "p.user_id",
+        "is_first": "(l.id IS NULL OR l.id = f.first_id)",
+        "lat": "l.lat",
+        "lng": "l.lng",
+        **{name: f"s.{name}" for name in STATS_COLUMNS},
+        "ims_first_month": month_index("s.ims_first_on"),
+        "accepting_new_patients": "p.accepting_new_patients",
+        "languages": "p.languages",
+        "experience_years": "x.years",
+        "experience_patients": "x.patients_treated",
+        "condition_referrals": "COALESCE(r.completed_referrals, 0)",
+    }
+    select = f"""
+        SELECT {", ".join(columns.values())}
+        FROM {_table(PractitionerProfile)} p
+        JOIN {_table(User)} u ON u.id = p.user_id
+        JOIN {_table(PractitionerStats)} s ON s.practitioner_id = p.id
+        CROSS JOIN {_table(Condition)} c
+        LEFT JOIN {_table(Location)} l ON l.practitioner_id = p.id
+        LEFT JOIN (
+            SELECT practitioner_id, MIN(id) AS first_id
+            FROM {_table(Location)} GROUP BY practitioner_id
+        ) f ON f.practitioner_id = p.id
+        LEFT JOIN {_table(ConditionExperience)} x
+            ON x.practitioner_id = p.id AND x.condition_id = c.id
+        LEFT JOIN {_table(ConditionReferralStats)} r
+            ON r.practitioner_id = p.id AND r.condition_id = c.id
+        WHERE p.is_active AND u.is_active
+            AND s.licence_valid_until IS NOT NULL AND s.ims_valid_until IS NOT NULL
+            {f"AND ({where})" if where else ""}
+    """
+    return ", ".join(columns), select
+
+
+def _insert(where: str = "", params: dict | None = None) -> int:
+    columns, select = _select_sql(where)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {_table(MatchEntry)} ({columns}) {select}", params or {})
+        return cursor.rowcount
+
+
+@transaction.atomic
+def match_index_refresh(*, practitioner_id: int) -> None:
+    """Rewrite one practitioner's rows from the source rows; called inside the transaction
+    of every write that changes one of their inputs."""
+    # The profile's row lock orders concurrent refreshes of one practitioner: the second
+    # waits, then reads what the first committed (each statement sees a fresh snapshot).
+    list(
+        PractitionerProfile.objects.select_for_update()
+        .filter(pk=practitioner_id)
+        .values_list("pk", flat=True)
+    )
+    MatchEntry.objects.filter(practitioner_id=practitioner_id).delete()
+    _insert("p.id = %(practitioner)s", {"practitioner": practitioner_id})
+
+
+def match_index_refresh_owner(*, user_id: int) -> None:
+    """match_index_refresh for a user's practitioner profile, if they have one."""
+    practitioner_id = (
+        PractitionerProfile.objects.filter(user_id=user_id).values_list("pk", flat=True).first()
+    )
+    if practitioner_id is not None:
+        match_index_refresh(practitioner_id=practitioner_id)
+
+
+@transaction.atomic
+def match_index_add_condition(*, condition_id: int) -> int:
+    """Rows for a condition added to the taxonomy: every practitioner is a candidate."""
+    MatchEntry.objects.filter(condition_id=condition_id).delete()
+    return _insert("c.id = %(condition)s", {"condition": condition_id})
+
+
+@transaction.atomic
 def match_index_rebuild(practitioner_ids: Iterable[int] | None = None) -> int:
-    """Rebuild the index rows of these practitioners (default: all); returns rows written."""
-    return 0
+    """Rebuild the rows of these practitioners (default: every row) from the source rows,
+    after writes that went past the services (bulk loads, recompute_stats); returns rows
+    written."""
+    if practitioner_ids is None:
+        MatchEntry.objects.all().delete()
+        return _insert()
+    written = 0
+    ids = list(practitioner_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        MatchEntry.objects.filter(practitioner_id__in=chunk).delete()
+        placeholders = ", ".join(f"%(p{i})s" for i in range(len(chunk)))
+        written += _insert(
+            f"p.id IN ({placeholders})", {f"p{i}": pid for i, pid in enumerate(chunk)}
+        )
+    return written
+
+
+ENTRY_COLUMNS = tuple(f.attname for f in MatchEntry._meta.concrete_fields if f.attname != "id")
+
+
+def match_index_stored() -> list[tuple]:
+    """Every stored row (without its id), sorted: to compare with match_index_expected."""
+    return sorted(MatchEntry.objects.values_list(*ENTRY_COLUMNS), key=repr)
+
+
+def match_index_expected() -> list[tuple]:
+    """The rows a rebuild would write now, in the shape of match_index_stored."""
+    with transaction.atomic():
+        savepoint = transaction.savepoint()
+        match_index_rebuild()
+        rows = match_index_stored()
+        transaction.savepoint_rollback(savepoint)
+    return rows

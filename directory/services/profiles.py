@@ -16,6 +16,7 @@ from directory.models import (
 )
 from directory.models.practitioners import languages_to_db
 from directory.selectors.me import me_practitioner
+from directory.services.match_index import match_index_refresh
 
 ACCOUNT_FIELDS = frozenset({"name"})
 PRACTITIONER_FIELDS = frozenset(
@@ -58,6 +59,7 @@ def profile_update(*, user: User, changes: Mapping[str, Any]) -> User:
             for field, value in profile_changes.items():
                 setattr(practitioner, field, value)
             practitioner.save(update_fields=[*profile_changes, "updated_at"])
+            match_index_refresh(practitioner_id=practitioner.pk)
     return user
 
 
@@ -97,7 +99,7 @@ def location_create(
                     ]
                 }
             )
-        return Location.objects.create(
+        location = Location.objects.create(
             practitioner=practitioner,
             name=name,
             address=address,
@@ -108,6 +110,8 @@ def location_create(
             lat=lat,
             lng=lng,
         )
+        match_index_refresh(practitioner_id=practitioner.pk)
+    return location
 
 
 def location_update(*, location: Location, changes: Mapping[str, Any]) -> Location:
@@ -120,13 +124,18 @@ def location_update(*, location: Location, changes: Mapping[str, Any]) -> Locati
     moved = "city" in changes or "country" in changes
     if moved and not ("lat" in changes and "lng" in changes):
         location.lat, location.lng = _coordinates(city=location.city, country=location.country)
-    location.save(update_fields=list({*changes, "lat", "lng"}))
+    with transaction.atomic():
+        location.save(update_fields=list({*changes, "lat", "lng"}))
+        match_index_refresh(practitioner_id=location.practitioner_id)
     return location
 
 
 def location_delete(*, location: Location) -> None:
-    # Nothing points at a location; a removed clinic simply stops counting for distance.
-    location.delete()
+    # Nothing but the match index points at a location; a removed clinic simply stops
+    # counting for distance.
+    with transaction.atomic():
+        location.delete()
+        match_index_refresh(practitioner_id=location.practitioner_id)
 
 
 def _duplicate_experience(
@@ -184,7 +193,9 @@ def experience_create(
         years=years,
         patients_treated=patients_treated,
     )
-    _save_experience(experience, force_insert=True)
+    with transaction.atomic():
+        _save_experience(experience, force_insert=True)
+        match_index_refresh(practitioner_id=practitioner.pk)
     return experience
 
 
@@ -196,9 +207,22 @@ def experience_update(
         return experience
     for field, value in changes.items():
         setattr(experience, field, value)
-    _save_experience(experience, update_fields=list(changes))
+    with transaction.atomic():
+        _save_experience(experience, update_fields=list(changes))
+        match_index_refresh(practitioner_id=experience.practitioner_id)
     return experience
 
 
+@transaction.atomic
 def experience_delete(*, experience: ConditionExperience) -> None:
     experience.delete()
+    match_index_refresh(practitioner_id=experience.practitioner_id)
+
+
+@transaction.atomic
+def practitioner_set_active(*, practitioner: PractitionerProfile, active: bool) -> None:
+    """Deactivate a practitioner who leaves (never deleted: reviews and referrals point at
+    them), or bring them back; they vanish from, or return to, search at once."""
+    practitioner.is_active = active
+    practitioner.save(update_fields=["is_active", "updated_at"])
+    match_index_refresh(practitioner_id=practitioner.pk)

@@ -28,6 +28,7 @@ from directory.models import (
     Review,
 )
 from directory.ratings import NEUTRAL_RATING
+from directory.services.match_index import match_index_rebuild, match_index_refresh
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def stats_review_changed(
         for name, value in facts.contribution().items():
             delta[name] = delta.get(name, 0) + sign * value
     _apply(practitioner_id, delta)
+    match_index_refresh(practitioner_id=practitioner_id)
 
 
 def stats_referral_completed(*, referral: Referral) -> None:
@@ -122,6 +124,7 @@ def stats_referral_completed(*, referral: Referral) -> None:
     ConditionReferralStats.objects.filter(
         practitioner_id=referral.practitioner_id, condition_id=referral.condition_id
     ).update(completed_referrals=F("completed_referrals") + 1)
+    match_index_refresh(practitioner_id=referral.practitioner_id)
 
 
 def _condition_row(practitioner_id: int, condition_id: int) -> None:
@@ -177,11 +180,13 @@ def stats_credentials_changed(*, owner_id: int) -> None:
     facts = _credential_figures([practitioner_id]).get(practitioner_id, {})
     blank = {name: _blank(name) for name in CREDENTIAL_FACT_FIELDS}
     PractitionerStats.objects.filter(pk=practitioner_id).update(**(blank | facts))
+    match_index_refresh(practitioner_id=practitioner_id)
 
 
 def stats_credentials_rebuild(practitioner_ids: Iterable[int] | None = None) -> int:
     """Recompute the credential facts of these practitioners (default: all) after credentials
-    went in past the services (bulk loads: the demo seed, bench_match); returns rows written."""
+    went in past the services (bulk loads: the demo seed, bench_match); returns rows written.
+    The caller then rebuilds the match index (match_index_rebuild), once for the whole load."""
     profiles = PractitionerProfile.objects.all()
     if practitioner_ids is not None:
         profiles = profiles.filter(pk__in=practitioner_ids)
@@ -317,4 +322,6 @@ def stats_recompute() -> int:
         ConditionReferralStats(practitioner_id=p, condition_id=c, completed_referrals=n)
         for (p, c), n in expected_condition_stats().items()
     )
+    # The match index copies these figures.
+    match_index_rebuild()
     return len(rows)

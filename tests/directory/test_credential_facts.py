@@ -6,6 +6,7 @@ import random
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from directory.models import (
@@ -15,7 +16,12 @@ from directory.models import (
     PractitionerProfile,
     PractitionerStats,
 )
-from directory.rules import qualified_figures_q, qualified_q
+from directory.rules import (
+    live_credential_sql,
+    live_credentials,
+    qualified_figures_q,
+    qualified_q,
+)
 from directory.services.credentials import (
     credential_create,
     credential_reject,
@@ -30,7 +36,7 @@ from directory.services.stats import (
     stats_recompute,
     stored_stats,
 )
-from matching.candidates import _credential_inputs, _live_credentials
+from directory.sqltext import date_param
 from tests.factories import (
     CredentialFactory,
     ModeratorFactory,
@@ -90,28 +96,20 @@ def test_figures_form_of_the_rule_agrees_with_the_credentials_form(seed):
         assert by_figures == by_credentials
 
 
-@pytest.mark.parametrize("seed", [5, 6])
-def test_ranking_inputs_from_figures_equal_the_inputs_as_of_today(seed):
-    """First IMS date, months since it and trainings: read from the figures while nothing
-    counted has expired, else from the credentials; always the as-of-today figures."""
+@pytest.mark.parametrize("seed", [8, 9])
+def test_sql_form_of_live_credentials_agrees_with_the_queryset(seed):
     random_practitioners(seed)
+    table = connection.ops.quote_name(Credential._meta.db_table)
     for offset in range(-4, 5):
         today = TODAY + timedelta(days=offset)
-        rows = PractitionerProfile.objects.annotate(**_credential_inputs(today)).values(
-            "user_id", "ims_certified_on", "ims_months", "verified_trainings"
-        )
-        for row in rows:
-            ims = _live_credentials(row["user_id"], CredentialKind.IMS_CERTIFICATION, today)
-            first = ims.order_by("issued_on").values_list("issued_on", flat=True).first()
-            months = (
-                max((today.year - first.year) * 12 + today.month - first.month, 0) if first else 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT k.id FROM {table} k WHERE {live_credential_sql('k')}",
+                {"today": date_param(today)},
             )
-            trainings = _live_credentials(row["user_id"], CredentialKind.TRAINING, today).count()
-            assert (row["ims_certified_on"], row["ims_months"], row["verified_trainings"]) == (
-                first,
-                months,
-                trainings,
-            )
+            by_sql = {row[0] for row in cursor.fetchall()}
+        by_queryset = set(live_credentials(today=today).values_list("pk", flat=True))
+        assert by_sql == by_queryset
 
 
 def test_recompute_rebuilds_the_facts():

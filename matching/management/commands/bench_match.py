@@ -32,6 +32,7 @@ from directory.models import (
     Role,
     User,
 )
+from directory.services.match_index import match_index_rebuild
 from directory.services.stats import stats_credentials_rebuild
 from matching.apis import MatchApi
 
@@ -177,6 +178,7 @@ class Command(BaseCommand):
         ConditionReferralStats.objects.bulk_create(condition_stats)
         # The credentials went in past the services: derive their facts (the gate's input).
         stats_credentials_rebuild([profile.pk for profile in profiles])
+        match_index_rebuild([profile.pk for profile in profiles])
 
     @staticmethod
     def _stats(profile, rnd: random.Random) -> PractitionerStats:

@@ -1,0 +1,258 @@
+"""The ranking as one SQL statement over the match index (directory.models.MatchEntry).
+
+The statement's text depends only on the request's *shape* — database, with or without a
+location, a bounding box that wraps the antimeridian, how many languages, whether only
+practitioners accepting new patients count — so it is written once per shape (cached) and
+every request only fills in parameters: per-request Python cost does not grow with the
+formula. The formulas are matching.constants' and the same as matching.scoring (the
+reference), operation for operation; tests/matching/test_candidates.py ranks the same
+candidates both ways on SQLite and PostgreSQL.
+
+Layers, innermost first:
+1. entries of the condition that pass the gate (licence and IMS dates ≥ today) and the
+   filters; with a location, inside the bounding box (the (condition, lat, lng) covering
+   index answers it) and measured exactly (haversine) — without one, the practitioner's
+   first row (the partial (condition) covering index);
+2. with a location, each practitioner's nearest clinic within the radius (one row each);
+3. the qualification inputs as of today, the score, the count of all candidates in the
+   same pass, best first (ties: distance, then id), the top `limit`;
+4. the name, profession and clinic of those rows only.
+"""
+
+from functools import lru_cache
+from typing import NamedTuple
+
+from directory.geo import haversine_sql
+from directory.models import Credential, CredentialKind, Location, MatchEntry, PractitionerProfile
+from directory.models import User as UserModel
+from directory.models.match_index import EXPERIENCE_COLUMNS, FIGURE_COLUMNS
+from directory.rules import live_credential_sql
+from directory.sqltext import as_float, float_sql, greatest, is_postgresql, month_index
+from matching import constants as k
+
+ENTRY_COLUMNS = (
+    "practitioner_id",
+    "location_id",
+    "credential_owner",
+    "facts_expire_on",
+    "ims_first_on",
+    "ims_first_month",
+    "verified_trainings",
+    "accepting_new_patients",
+    "languages",
+    *EXPERIENCE_COLUMNS,
+    *FIGURE_COLUMNS,
+)
+# What the statement returns, in order: what scoring.Candidate and the card need.
+RESULT_COLUMNS = (
+    "practitioner_id",
+    "user_id",
+    "distance_km",
+    "ims_certified_on",
+    "verified_trainings",
+    "accepting_new_patients",
+    "languages",
+    *EXPERIENCE_COLUMNS,
+    *FIGURE_COLUMNS,
+    "score",
+    "candidates",
+    "name",
+    "profession",
+    "clinic",
+    "city",
+)
+
+
+class Shape(NamedTuple):
+    postgresql: bool
+    located: bool
+    wraps: bool
+    languages: int
+    accepting_only: bool
+
+
+def _table(model) -> str:
+    return f'"{model._meta.db_table}"'
+
+
+def _sat(x: str, half: float) -> str:
+    """scoring.sat: 1 - half / (x + half), x ≥ 0 here."""
+    return f"({float_sql(1.0)} - {float_sql(half)} / ({x} + {float_sql(half)}))"
+
+
+def _col(alias: str, name: str) -> str:
+    return as_float(f"{alias}.{name}")
+
+
+def _credential_subquery(select: str, kind: str) -> str:
+    """One figure of the entry's owner's credentials of `kind` that count as of today."""
+    return (
+        f"(SELECT {select} FROM {_table(Credential)} k"
+        f" WHERE k.owner_id = c.credential_owner AND k.kind = '{kind}'"
+        f" AND {live_credential_sql('k')})"
+    )
+
+
+def _as_of_today() -> dict[str, str]:
+    """The first IMS date, its month index and the verified trainings as of today: the
+    stored facts while none of the IMS certifications and trainings they count has expired,
+    else the credentials themselves (a CASE branch runs only when taken, so only for the
+    few entries whose facts went stale since their last write)."""
+    fresh = "(c.facts_expire_on IS NULL OR c.facts_expire_on >= %(today)s)"
+    first_ims = _credential_subquery("MIN(k.issued_on)", CredentialKind.IMS_CERTIFICATION.value)
+    trainings = _credential_subquery("COUNT(*)", CredentialKind.TRAINING.value)
+    return {
+        "ims_on": f"CASE WHEN {fresh} THEN c.ims_first_on ELSE {first_ims} END",
+        "ims_month": f"CASE WHEN {fresh} THEN c.ims_first_month ELSE {month_index(first_ims)} END",
+        "trainings": f"CASE WHEN {fresh} THEN c.verified_trainings ELSE {trainings} END",
+    }
+
+
+def _rating(prefix: str, reviews: str) -> str:
+    """scoring.score_rating: ((Σ effective + P·m) / (n + P) − 1) / 4, with P·m a parameter."""
+    discount = 1 - k.UNVERIFIED_PRAISE_WEIGHT
+    effective = (
+        f"({as_float(f'c.{prefix}_verified_sum + c.{prefix}_unverified_sum')}"
+        f" - {float_sql(discount)} * {_col('c', f'{prefix}_unverified_excess')})"
+    )
+    prior = f"{as_float(f'%({prefix}_prior)s')}"
+    bayes = f"(({effective} + {prior}) / ({reviews} + {float_sql(k.RATING_PRIOR_REVIEWS)}))"
+    return f"(({bayes} - {float_sql(1.0)}) / {float_sql(4.0)})"
+
+
+def _criteria(facts: dict[str, str]) -> dict[str, str]:
+    elapsed = "%(today_month)s - (" + facts["ims_month"] + ")"
+    months = f"COALESCE({greatest(elapsed, '0')}, 0)"
+    years = f"({as_float(months)} / {float_sql(12.0)})"
+    trainings = as_float(f"({facts['trainings']})")
+    reviews = as_float("c.reviews_verified + c.reviews_unverified")
+    yes = (
+        f"({_col('c', 'recommend_verified')}"
+        f" + {float_sql(k.UNVERIFIED_PRAISE_WEIGHT)} * {_col('c', 'recommend_unverified')})"
+    )
+    share = (
+        f"(({yes} + {as_float('%(recommend_prior)s')})"
+        f" / ({reviews} + {float_sql(k.RECOMMEND_PRIOR_REVIEWS)}))"
+    )
+    return {
+        "qualifications": (
+            f"({float_sql(k.QUAL_BASE)}"
+            f" + {float_sql(k.QUAL_TENURE_WEIGHT)} * {_sat(years, k.QUAL_TENURE_HALF_YEARS)}"
+            f" + {float_sql(k.QUAL_TRAINING_WEIGHT)} * {_sat(trainings, k.QUAL_TRAINING_HALF)})"
+        ),
+        "experience": (
+            f"({float_sql(k.EXP_YEARS_WEIGHT)}"
+            f" * {_sat(as_float('COALESCE(c.experience_years, 0)'), k.EXP_YEARS_HALF)}"
+            f" + {float_sql(k.EXP_PATIENTS_WEIGHT)}"
+            f" * {_sat(as_float('COALESCE(c.experience_patients, 0)'), k.EXP_PATIENTS_HALF)}"
+            f" + {float_sql(k.EXP_REFERRALS_WEIGHT)}"
+            f" * {_sat(_col('c', 'condition_referrals'), k.EXP_REFERRALS_HALF)})"
+        ),
+        "referrals": (
+            f"({float_sql(k.REF_PHYSICIANS_WEIGHT)}"
+            f" * {_sat(_col('c', 'referring_physicians'), k.REF_PHYSICIANS_HALF)}"
+            f" + {float_sql(k.REF_RECOMMEND_WEIGHT)} * {share})"
+        ),
+        "communication": _rating("communication", reviews),
+        "comfort": _rating("comfort", reviews),
+    }
+
+
+def _score() -> tuple[str, dict[str, str]]:
+    facts = _as_of_today()
+    criteria = _criteria(facts)
+    terms = [f"{as_float(f'%(weight_{name})s')} * {criteria[name]}" for name in k.CRITERIA]
+    return "(" + " + ".join(terms) + ")", facts
+
+
+def _entries(shape: Shape) -> str:
+    """Layer 1: the condition's gated, filtered entries, with their distance."""
+    where = [
+        "e.condition_id = %(condition)s",
+        "e.licence_valid_until >= %(today)s",
+        "e.ims_valid_until >= %(today)s",
+    ]
+    if shape.located:
+        # The same text BoundingBox.sql writes, for a box that wraps or not.
+        lng_join = "OR" if shape.wraps else "AND"
+        where += [
+            f"e.lat >= {as_float('%(box_min_lat)s')} AND e.lat <= {as_float('%(box_max_lat)s')}",
+            f"(e.lng >= {as_float('%(box_min_lng)s')} {lng_join}"
+            f" e.lng <= {as_float('%(box_max_lng)s')})",
+        ]
+        distance = haversine_sql(lat="e.lat", lng="e.lng")
+    else:
+        where.append("e.is_first")
+        distance = "NULL"
+    if shape.accepting_only:
+        where.append("e.accepting_new_patients")
+    if shape.languages:
+        spoken = " OR ".join(f"e.languages LIKE %(language_{i})s" for i in range(shape.languages))
+        where.append(f"({spoken})")
+    columns = ", ".join(f"e.{name}" for name in ENTRY_COLUMNS)
+    return (
+        f"SELECT {columns}, {distance} AS distance_km FROM {_table(MatchEntry)} e"
+        f" WHERE {' AND '.join(where)}"
+    )
+
+
+def _nearest_clinic(shape: Shape, entries: str) -> str:
+    """Layer 2: one row per practitioner, their nearest clinic within the radius."""
+    within = f"({entries}) w WHERE w.distance_km <= {as_float('%(radius_km)s')}"
+    if shape.postgresql:
+        return (
+            f"SELECT DISTINCT ON (w.practitioner_id) w.* FROM {within}"
+            " ORDER BY w.practitioner_id, w.distance_km, w.location_id"
+        )
+    columns = ", ".join(f"n.{name}" for name in (*ENTRY_COLUMNS, "distance_km"))
+    return (
+        f"SELECT {columns} FROM (SELECT w.*, ROW_NUMBER() OVER (PARTITION BY w.practitioner_id"
+        f" ORDER BY w.distance_km, w.location_id) AS nth FROM {within}) n WHERE n.nth = 1"
+    )
+
+
+@lru_cache(maxsize=64)
+def ranking_sql(shape: Shape) -> str:
+    """The whole statement for one shape; its parameters come from ranking_params."""
+    entries = _entries(shape)
+    candidates = _nearest_clinic(shape, entries) if shape.located else entries
+    score, facts = _score()
+    order = ["score DESC", "distance_km", "practitioner_id"]
+    if not shape.located:
+        order.remove("distance_km")
+    passed = ", ".join(
+        f"c.{name}" for name in ENTRY_COLUMNS if name not in ("facts_expire_on", "ims_first_on")
+    )
+    top = (
+        f"SELECT {passed}, c.distance_km, {facts['ims_on']} AS ims_on,"
+        f" {facts['trainings']} AS trainings, {score} AS score, COUNT(*) OVER () AS candidates"
+        f" FROM ({candidates}) c ORDER BY {', '.join(order)} LIMIT %(limit)s"
+    )
+    passed_on = ("accepting_new_patients", "languages", *EXPERIENCE_COLUMNS, *FIGURE_COLUMNS)
+    outputs = ", ".join(
+        [
+            "t.practitioner_id",
+            "t.credential_owner",
+            "t.distance_km",
+            "t.ims_on",
+            "t.trainings",
+            *(f"t.{name}" for name in passed_on),
+            "t.score",
+            "t.candidates",
+            "u.name",
+            "p.profession",
+            "l.name",
+            "l.city",
+        ]
+    )
+    return (
+        f"SELECT {outputs} FROM ({top}) t"
+        f" JOIN {_table(PractitionerProfile)} p ON p.id = t.practitioner_id"
+        f" JOIN {_table(UserModel)} u ON u.id = p.user_id"
+        f" LEFT JOIN {_table(Location)} l ON l.id = t.location_id"
+        f" ORDER BY {', '.join(f't.{term}' for term in order)}"
+    )
+
+
+def shape_of(*, located: bool, wraps: bool, languages: int, accepting_only: bool) -> Shape:
+    return Shape(is_postgresql(), located, wraps, languages, accepting_only)
