@@ -11,10 +11,13 @@ from directory.models import (
     Condition,
     Credential,
     CredentialStatus,
+    MatchEntry,
     PhysicianProfile,
     PractitionerProfile,
     User,
 )
+from matching.candidates import CandidateFilters, top_candidates
+from matching.scoring import SiteFigures, weights_from_priorities
 from tests.factories import (
     PASSWORD,
     CredentialFactory,
@@ -286,3 +289,86 @@ def test_non_staff_cannot_reach_the_queue(client, practitioner):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+# --- The match index follows admin edits ------------------------------------------------------
+
+
+def _match_ids(condition: str = "sciatica") -> list[int]:
+    filters = CandidateFilters(condition=Condition.objects.get(slug=condition), today=date.today())
+    _, rows = top_candidates(
+        filters, weights=weights_from_priorities({}), site=SiteFigures(), limit=100
+    )
+    return [row.candidate.id for row in rows]
+
+
+def _profile_form(practitioner, **changes) -> dict:
+    data = {
+        "user": practitioner.user.pk,
+        "profession": "physiotherapist",
+        "bio": "",
+        "languages": "en",
+        "accepting_new_patients": "on",
+        "fee_per_session": "",
+        "is_active": "on",
+    } | changes
+    for prefix in ("locations", "experience"):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def test_a_practitioner_deactivated_in_the_admin_leaves_matching_at_once(admin_client):
+    practitioner = qualified_practitioner()
+    assert _match_ids() == [practitioner.pk]
+    url = f"{PRACTITIONERS_URL}{practitioner.pk}/change/"
+    response = admin_client.post(url, _profile_form(practitioner, is_active=None))
+    assert response.status_code == 302
+    assert _match_ids() == []
+    response = admin_client.post(url, _profile_form(practitioner))
+    assert response.status_code == 302
+    assert _match_ids() == [practitioner.pk]
+
+
+def test_a_clinic_added_in_the_admin_is_searchable(admin_client):
+    practitioner = qualified_practitioner()
+    url = f"{PRACTITIONERS_URL}{practitioner.pk}/change/"
+    data = _profile_form(practitioner) | {
+        "locations-TOTAL_FORMS": "1",
+        "locations-0-name": "Harbour Clinic",
+        "locations-0-city": "Vancouver",
+        "locations-0-country": "CA",
+        "locations-0-lat": "49.28",
+        "locations-0-lng": "-123.12",
+    }
+    assert admin_client.post(url, data).status_code == 302
+    location = practitioner.locations.get()
+    assert set(
+        MatchEntry.objects.filter(practitioner=practitioner).values_list("location_id", "lat")
+    ) == {(location.pk, 49.28)}
+
+
+def test_an_account_deactivated_in_the_admin_takes_its_practitioner_out(admin_client):
+    practitioner = qualified_practitioner()
+    user = practitioner.user
+    data = {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+    }
+    response = admin_client.post(f"/admin/directory/user/{user.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user.refresh_from_db()
+    assert not user.is_active
+    assert _match_ids() == []
+
+
+def test_a_condition_added_in_the_admin_has_every_practitioner_as_a_candidate(admin_client):
+    practitioner = qualified_practitioner()
+    response = admin_client.post(
+        "/admin/directory/condition/add/",
+        {"name": "Plantar fasciitis", "slug": "plantar-fasciitis", "synonyms": "[]"},
+    )
+    assert response.status_code == 302
+    assert _match_ids("plantar-fasciitis") == [practitioner.pk]

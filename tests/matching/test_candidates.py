@@ -4,8 +4,9 @@ import random
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 
-from directory.geo import Point
+from directory.geo import Point, great_circle_km, haversine_params, haversine_sql
 from directory.models import Condition, ConditionReferralStats, PractitionerStats
 from directory.services.match_index import match_index_refresh
 from directory.services.stats import stats_credentials_changed
@@ -140,3 +141,19 @@ def test_expired_pending_rejected_and_deactivated_are_gated_out():
         today=TODAY,
     )
     assert s.criteria["qualifications"].reasons[0] == "Licensed physiotherapist (CA-BC), verified"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2])
+def test_haversine_sql_agrees_with_the_python_formula(seed):
+    rnd = random.Random(seed)
+    for _ in range(50):
+        center = Point(rnd.uniform(-89, 89), rnd.uniform(-180, 180))
+        other = Point(rnd.uniform(-89, 89), rnd.uniform(-180, 180))
+        with connection.cursor() as cursor:
+            sql = haversine_sql(lat="%(lat)s", lng="%(lng)s")
+            cursor.execute(
+                f"SELECT {sql}", haversine_params(center) | {"lat": other.lat, "lng": other.lng}
+            )
+            (distance,) = cursor.fetchone()
+        assert distance == pytest.approx(great_circle_km(center, other), abs=1e-9)
