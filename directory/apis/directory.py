@@ -14,11 +14,14 @@ from rest_framework.response import Response
 
 from directory.filters.practitioners import PractitionerFilterSet
 from directory.models import Condition, PractitionerProfile
-from directory.selectors.practitioners import practitioner_get, practitioner_list
+from directory.pagination import CountWhenFullPagination
+from directory.selectors.practitioners import practitioner_detail_get, practitioner_list
 from directory.serializers.directory import (
     DirectoryConditionSerializer,
     DirectoryPractitionerDetailSerializer,
     DirectoryPractitionerSerializer,
+    practitioner_detail,
+    practitioner_rows,
 )
 
 
@@ -32,8 +35,11 @@ class SelectorFilterBackend(DjangoFilterBackend):
 
 
 class PractitionerListApi(generics.ListAPIView):
+    """The serializer documents the rows; practitioner_rows writes them (the same JSON)."""
+
     permission_classes = [AllowAny]
     serializer_class = DirectoryPractitionerSerializer
+    pagination_class = CountWhenFullPagination
     filter_backends = [SelectorFilterBackend]
     filterset_class = PractitionerFilterSet
     queryset = PractitionerProfile.objects.none()  # for the schema; rows come from the selector
@@ -46,13 +52,16 @@ class PractitionerListApi(generics.ListAPIView):
         },
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
-        return super().get(request, *args, **kwargs)
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(practitioner_rows(page))
 
     def get_queryset(self) -> QuerySet[PractitionerProfile]:
         return practitioner_list(filters=self.request.query_params, today=timezone.localdate())
 
 
 class PractitionerDetailApi(generics.GenericAPIView):
+    """The serializer documents the body; practitioner_detail writes it (the same JSON)."""
+
     permission_classes = [AllowAny]
     serializer_class = DirectoryPractitionerDetailSerializer
     queryset = PractitionerProfile.objects.none()  # for the schema; the row comes from the selector
@@ -67,11 +76,10 @@ class PractitionerDetailApi(generics.GenericAPIView):
     def get(self, request: Request, practitioner_id: int) -> Response:
         today = timezone.localdate()
         try:
-            practitioner = practitioner_get(practitioner_id=practitioner_id, today=today)
+            detail = practitioner_detail_get(practitioner_id=practitioner_id, today=today)
         except PractitionerProfile.DoesNotExist:
             raise NotFound("No active practitioner has this id.") from None
-        serializer = DirectoryPractitionerDetailSerializer(practitioner, context={"today": today})
-        return Response(serializer.data)
+        return Response(practitioner_detail(detail, today=today))
 
 
 class ConditionListApi(generics.ListAPIView):

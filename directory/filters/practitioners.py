@@ -166,6 +166,15 @@ class PractitionerFilterSet(django_filters.FilterSet):
         fields: list[str] = []
         form = PractitionerFilterForm
 
+    def get_form_class(self) -> type[forms.Form]:
+        # django-filter builds a new form class, and a field per filter, on every request
+        # (half a millisecond); they depend only on the declared filters, so build them once.
+        # Each form instance still gets its own copy of the fields.
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Exists instead of a join: no duplicate rows, so no DISTINCT over the whole row.
         clinics = Location.objects.filter(practitioner=OuterRef("pk"), name__icontains=value)

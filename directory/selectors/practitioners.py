@@ -3,16 +3,24 @@ leaves is deactivated and vanishes from search).
 
 Everything a list row shows is computed in the database — `qualified` from
 directory.rules, the distance to the nearest clinic, that clinic's name and city — so a
-page costs a count and one select whatever the page size or the number of practitioners.
+page costs one select (and a count when it is full) whatever the page size or the number
+of practitioners. `qualified` reads the maintained figures row (rules.qualified_figures_q):
+one join instead of two credential probes per row.
+
+The public API reads plain rows (`values`) rather than model instances: the directory is
+the service's busiest read, and building and compiling fewer, simpler queries is most of
+what a request costs.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
     BooleanField,
-    ExpressionWrapper,
+    Case,
+    F,
     FloatField,
     OrderBy,
     OuterRef,
@@ -20,6 +28,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -33,7 +42,19 @@ from directory.models import (
     Location,
     PractitionerProfile,
 )
-from directory.rules import qualified_q
+from directory.rules import qualified_figures_q
+
+# What a list row shows (the serializer adds the URL and rounds the distance).
+LIST_ROW_FIELDS = (
+    "id",
+    "profession",
+    "languages",
+    "accepting_new_patients",
+    "qualified",
+    "clinic_name",
+    "clinic_city",
+    "distance_km",
+)
 
 
 def practitioner_active_qs(*, today: date) -> QuerySet[PractitionerProfile]:
@@ -41,9 +62,17 @@ def practitioner_active_qs(*, today: date) -> QuerySet[PractitionerProfile]:
     return (
         PractitionerProfile.objects.filter(is_active=True, user__is_active=True)
         .select_related("user")
-        .annotate(
-            qualified=ExpressionWrapper(qualified_q(today=today), output_field=BooleanField())
-        )
+        .annotate(qualified=_qualified(today=today))
+    )
+
+
+def _qualified(*, today: date) -> Case:
+    # A practitioner without a figures row (no credential written yet) joins NULLs: not
+    # qualified, and never a null in the response.
+    return Case(
+        When(qualified_figures_q(today=today), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
     )
 
 
@@ -52,8 +81,8 @@ def practitioner_list(
 ) -> QuerySet[PractitionerProfile]:
     """Active practitioners narrowed by the directory's query parameters, ordered.
 
-    Rows carry `qualified`, `clinic_name`, `clinic_city` and `distance_km` (None without
-    `near`). Raises django ValidationError ({"param": ["message"]}) on a bad parameter.
+    Rows are dicts of LIST_ROW_FIELDS and `name`; `distance_km` is None without `near`.
+    Raises django ValidationError ({"param": ["message"]}) on a bad parameter.
     """
     today = today or timezone.localdate()
     filterset = PractitionerFilterSet(data=filters, queryset=practitioner_active_qs(today=today))
@@ -61,33 +90,102 @@ def practitioner_list(
         raise ValidationError(_messages(filterset.errors))
     near: geo.Point | None = filterset.form.cleaned_data.get("near")
     ordering: str | None = filterset.form.cleaned_data.get("ordering")
-    # The bio (up to 5,000 characters) is shown only on the detail page.
-    practitioners = _with_clinic(filterset.qs.defer("bio"), near=near)
-    return practitioners.order_by(*_order_by(ordering or ("distance" if near else "name")))
+    practitioners = _with_clinic(filterset.qs, near=near)
+    return practitioners.order_by(*_order_by(ordering or ("distance" if near else "name"))).values(
+        *LIST_ROW_FIELDS, name=F("user__name")
+    )
 
 
 def practitioner_get(*, practitioner_id: int, today: date | None = None) -> PractitionerProfile:
-    """One active practitioner with public credentials, experience and clinics prefetched
-    (five queries however many of each). Raises PractitionerProfile.DoesNotExist."""
+    """One active practitioner with figures, public credentials and clinics (the profile
+    page; three queries however many of each). Raises PractitionerProfile.DoesNotExist."""
     today = today or timezone.localdate()
-    credentials = Credential.objects.filter(withdrawn_at__isnull=True).order_by("id")
-    experience = ConditionExperience.objects.select_related("condition").order_by(
-        "condition__name", "id"
-    )
-    referrals = ConditionReferralStats.objects.filter(completed_referrals__gt=0).select_related(
-        "condition"
-    )
     return (
         practitioner_active_qs(today=today)
         .select_related("stats")
         .prefetch_related(
-            Prefetch("user__credentials", queryset=credentials, to_attr="public_credentials"),
-            Prefetch("experience", queryset=experience),
-            Prefetch("locations", queryset=Location.objects.order_by("id")),
-            Prefetch("condition_stats", queryset=referrals),
+            Prefetch(
+                "user__credentials", queryset=_public_credentials(), to_attr="public_credentials"
+            ),
+            Prefetch("locations", queryset=_clinics()),
         )
         .get(pk=practitioner_id)
     )
+
+
+@dataclass(frozen=True)
+class PractitionerDetail:
+    """What GET /practitioners/{id}/ shows: the profile (with its account, figures and
+    `qualified`), its public credentials, its experience rows and its clinics."""
+
+    practitioner: PractitionerProfile
+    credentials: list[Credential]
+    experience: list[dict]
+    locations: list[Location]
+
+
+def practitioner_detail_get(
+    *, practitioner_id: int, today: date | None = None
+) -> PractitionerDetail:
+    """The public page of one active practitioner in five plain queries, however many rows:
+    no prefetch machinery, which cost more than the queries themselves.
+    Raises PractitionerProfile.DoesNotExist."""
+    today = today or timezone.localdate()
+    practitioner = (
+        practitioner_active_qs(today=today).select_related("stats").get(pk=practitioner_id)
+    )
+    return PractitionerDetail(
+        practitioner=practitioner,
+        credentials=list(_public_credentials().filter(owner_id=practitioner.user_id)),
+        experience=practitioner_experience(practitioner_id=practitioner.pk),
+        locations=list(_clinics().filter(practitioner_id=practitioner.pk)),
+    )
+
+
+def practitioner_experience(*, practitioner_id: int) -> list[dict]:
+    """Experience by condition: the practitioner's own claim (years, patients: shown as
+    self-reported) plus completed physician referrals for it (verified, SPEC §3); then the
+    conditions known only from referrals, with null years and patients. Two queries."""
+    condition = {"slug": F("condition__slug"), "name": F("condition__name")}
+    counted = {
+        row["condition_id"]: row
+        for row in ConditionReferralStats.objects.filter(
+            practitioner_id=practitioner_id, completed_referrals__gt=0
+        ).values("condition_id", "completed_referrals", **condition)
+    }
+    claimed = (
+        ConditionExperience.objects.filter(practitioner_id=practitioner_id)
+        .order_by("condition__name", "id")
+        .values("condition_id", "years", "patients_treated", **condition)
+    )
+    rows = [
+        _experience_row(claim=claim, referrals=counted.pop(claim["condition_id"], None))
+        for claim in claimed
+    ]
+    for referrals in sorted(counted.values(), key=lambda row: row["name"]):
+        rows.append(_experience_row(claim=None, referrals=referrals))
+    return rows
+
+
+def _experience_row(*, claim: dict | None, referrals: dict | None) -> dict:
+    condition = claim or referrals
+    return {
+        "condition": condition["slug"],
+        "condition_name": condition["name"],
+        "years": claim["years"] if claim else None,
+        "patients_treated": claim["patients_treated"] if claim else None,
+        "self_reported": claim is not None,
+        "completed_referrals": referrals["completed_referrals"] if referrals else 0,
+    }
+
+
+def _public_credentials() -> QuerySet[Credential]:
+    # Withdrawn credentials vanish from the public page; the others show with their status.
+    return Credential.objects.filter(withdrawn_at__isnull=True).order_by("id")
+
+
+def _clinics() -> QuerySet[Location]:
+    return Location.objects.order_by("id")
 
 
 def _with_clinic(

@@ -15,6 +15,13 @@ from directory.models import (
     PractitionerStats,
 )
 from directory.selectors.practitioners import practitioner_get
+from directory.serializers.directory import (
+    DirectoryCredentialSerializer,
+    DirectoryExperienceSerializer,
+    DirectoryLocationSerializer,
+    DirectoryPractitionerDetailSerializer,
+    DirectoryRatingsSerializer,
+)
 from tests.conftest import client_for
 from tests.factories import (
     CredentialFactory,
@@ -322,8 +329,8 @@ def test_detail_costs_five_queries_however_many_rows(
 ):
     practitioner = build(credentials, rows)
 
-    # profile (+ account, qualified, figures) + credentials + experience (+ condition)
-    # + locations + referral counts (+ condition)
+    # profile (+ account, figures, qualified) + credentials + experience (+ condition)
+    # + referral counts (+ condition) + locations
     with django_assert_num_queries(5):
         body = api_client.get(url(practitioner.pk)).json()
 
@@ -389,3 +396,20 @@ def test_detail_shows_ratings_and_referral_backed_experience(api_client):
             "completed_referrals": 1,
         },
     ]
+
+
+def test_body_has_exactly_the_documented_fields(api_client):
+    practitioner = qualified_practitioner()
+    ExperienceFactory(practitioner=practitioner)
+    LocationFactory(practitioner=practitioner)
+
+    body = api_client.get(url(practitioner.pk)).json()
+
+    def documented(serializer) -> set[str]:
+        return set(serializer.fields)
+
+    assert set(body) == documented(DirectoryPractitionerDetailSerializer())
+    assert set(body["credentials"][0]) == documented(DirectoryCredentialSerializer())
+    assert set(body["experience"][0]) == documented(DirectoryExperienceSerializer())
+    assert set(body["locations"][0]) == documented(DirectoryLocationSerializer())
+    assert set(body["ratings"]) == documented(DirectoryRatingsSerializer())

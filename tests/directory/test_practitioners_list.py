@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from directory.geo import EARTH_RADIUS_KM, Point, bounding_box, great_circle_km, haversine_km
 from directory.models import Condition, Location, PractitionerProfile
+from directory.serializers.directory import DirectoryPractitionerSerializer
 from tests.factories import (
     CredentialFactory,
     ExperienceFactory,
@@ -563,6 +564,30 @@ def test_page_size_5_pages_with_next_and_previous(api_client):
     assert second["next"] == "http://testserver/api/v1/practitioners/?page=3&page_size=5"
 
 
+def test_last_page_counts_from_its_own_rows(api_client, django_assert_num_queries):
+    practitioners = [named(f"P{n:02d}") for n in range(12)]
+
+    with django_assert_num_queries(1):  # the page only: it is short, so it holds the last rows
+        last = api_client.get(URL, {"page_size": 5, "page": 3}).json()
+
+    assert last == {
+        "count": 12,
+        "next": None,
+        "previous": "http://testserver/api/v1/practitioners/?page=2&page_size=5",
+        "results": last["results"],
+    }
+    assert [row["id"] for row in last["results"]] == [p.pk for p in practitioners[10:]]
+
+
+def test_an_exactly_full_last_page_is_counted(api_client):
+    for n in range(10):
+        named(f"P{n:02d}")
+
+    body = api_client.get(URL, {"page_size": 5, "page": 2}).json()
+
+    assert (body["count"], body["next"], len(body["results"])) == (10, None, 5)
+
+
 @pytest.mark.parametrize(
     ("params", "body"),
     [
@@ -606,24 +631,26 @@ def populate(count: int) -> None:
 
 
 @pytest.mark.parametrize("params", [{}, {"near": "49.2827,-123.1207", "qualified": "true"}])
-def test_list_costs_two_queries_whatever_the_page_size(
+def test_list_costs_one_query_and_a_count_only_when_more_rows_follow(
     api_client, django_assert_num_queries, params
 ):
     populate(50)
 
-    for page_size in (5, 50):
-        with django_assert_num_queries(2):  # count + page
+    # page + count while rows follow the page; the page alone when it holds the last rows
+    for page_size, queries in ((5, 2), (49, 2), (50, 1)):
+        with django_assert_num_queries(queries):
             response = api_client.get(URL, {**params, "page_size": page_size})
         assert len(response.json()["results"]) == page_size
+        assert response.json()["count"] == 50
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_list_costs_two_queries_whatever_the_number_of_practitioners(
+def test_list_costs_one_query_whatever_the_number_of_practitioners(
     api_client, django_assert_num_queries, rows
 ):
     populate(rows)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         response = api_client.get(URL, {"page_size": 100, "near": "49.2827,-123.1207"})
     assert response.json()["count"] == rows
 
@@ -631,9 +658,18 @@ def test_list_costs_two_queries_whatever_the_number_of_practitioners(
 def test_condition_filter_adds_only_the_taxonomy_lookup(api_client, django_assert_num_queries):
     populate(5)
 
-    with django_assert_num_queries(3):  # taxonomy + count + page
+    with django_assert_num_queries(2):  # taxonomy + page
         response = api_client.get(URL, {"condition": "sciatica"})
     assert response.json()["count"] == 5
+
+
+def test_rows_have_exactly_the_documented_fields(api_client):
+    practitioner = qualified_practitioner()
+    clinic(practitioner, VANCOUVER)
+
+    for params in ({}, {"near": "49.2827,-123.1207"}):
+        [row] = api_client.get(URL, params).json()["results"]
+        assert set(row) == set(DirectoryPractitionerSerializer().fields)
 
 
 def test_list_is_public_and_ignores_who_asks(api_client):

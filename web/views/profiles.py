@@ -27,7 +27,7 @@ from directory.models import (
     User,
 )
 from directory.rules import credential_status
-from directory.selectors.practitioners import practitioner_get
+from directory.selectors.practitioners import practitioner_experience, practitioner_get
 from directory.selectors.referrals import physician_is_verified
 from directory.selectors.reviews import (
     review_author_public_name,
@@ -35,7 +35,7 @@ from directory.selectors.reviews import (
     review_list_public,
     review_practitioner_get,
 )
-from directory.serializers.directory import experience_rows, ratings
+from directory.serializers.directory import ratings
 from directory.services.reviews import REVIEW_AUTHOR_MESSAGE, review_author_allowed, review_submit
 from web.forms.reviews import ReviewForm
 from web.forms.search import LANGUAGE_CHOICES
@@ -110,7 +110,7 @@ def practitioner_page(request: HttpRequest, practitioner_id: int) -> HttpRespons
         "profession": PROFESSIONS.get(practitioner.profession, practitioner.profession),
         "language_names": [LANGUAGES.get(c, c.upper()) for c in practitioner.language_list],
         "credentials": [_credential(c, today=today) for c in practitioner.user.public_credentials],
-        "experience": experience_rows(practitioner),
+        "experience": practitioner_experience(practitioner_id=practitioner.pk),
         "ratings": ratings(practitioner),
         "reviews_page": page,
         "reviews": _review_items(page),
