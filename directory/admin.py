@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from directory.conditions import conditions_changed
 from directory.exceptions import Conflict
 from directory.filters.credentials import CREDENTIAL_STATUS_VALUES, CredentialModerationFilter
 from directory.models import (
@@ -228,6 +229,7 @@ class ConditionAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Condition, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
+        conditions_changed()
         if not change:
             # Every practitioner is a candidate for a new condition.
             match_index_add_condition(condition_id=obj.pk)

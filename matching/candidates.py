@@ -15,9 +15,8 @@ from django.db.models import F, FloatField, Sum, Value
 from django.db.models.functions import Cast
 
 from directory.geo import Point, bounding_box, haversine_params
-from directory.models import Condition, CredentialKind, PractitionerStats
+from directory.models import Condition, PractitionerStats
 from directory.models.practitioners import languages_from_db
-from directory.rules import live_credentials
 from directory.sqltext import date_param
 from matching import constants as k
 from matching.ranking_sql import RESULT_COLUMNS, ranking_sql, shape_of
@@ -171,31 +170,17 @@ def candidate_from_row(row: dict, licence: tuple[str, str]) -> Candidate:
     )
 
 
-def _licences(user_ids: list[int], today: date) -> dict[int, tuple[str, str]]:
-    """The newest verified, unexpired licence of each user: what the reasons name."""
-    rows = (
-        live_credentials(today=today)
-        .filter(owner_id__in=user_ids, kind=CredentialKind.LICENSE)
-        .order_by("owner_id", "-expires_on", "-id")
-        .values_list("owner_id", "profession", "jurisdiction")
-    )
-    licences: dict[int, tuple[str, str]] = {}
-    for owner_id, profession, jurisdiction in rows:
-        licences.setdefault(owner_id, (profession, jurisdiction))
-    return licences
-
-
 def top_candidates(
     filters: CandidateFilters, *, weights: dict[str, float], site: SiteFigures, limit: int
 ) -> tuple[int, list[CandidateRow]]:
-    """How many candidates pass the gates, and the best `limit` of them: two queries (the
-    ranking with its count, name and clinic; then the licences the reasons name)."""
+    """How many candidates pass the gates, and the best `limit` of them: one query."""
     rows = ranked_rows(filters, weights=weights, site=site, limit=limit)
     count = rows[0]["candidates"] if rows else 0
-    licences = _licences([row["user_id"] for row in rows], filters.today) if rows else {}
     return count, [
         CandidateRow(
-            candidate=candidate_from_row(row, licences.get(row["user_id"], ("", ""))),
+            candidate=candidate_from_row(
+                row, (row["licence_profession"] or "", row["licence_jurisdiction"] or "")
+            ),
             name=row["name"],
             profession=row["profession"],
             languages=languages_from_db(row["languages"]),

@@ -16,7 +16,7 @@ Layers, innermost first:
 2. with a location, each practitioner's nearest clinic within the radius (one row each);
 3. the qualification inputs as of today, the score, the count of all candidates in the
    same pass, best first (ties: distance, then id), the top `limit`;
-4. the name, profession and clinic of those rows only.
+4. the name, profession, clinic and licence of those rows only.
 """
 
 from functools import lru_cache
@@ -60,6 +60,8 @@ RESULT_COLUMNS = (
     "profession",
     "clinic",
     "city",
+    "licence_profession",
+    "licence_jurisdiction",
 )
 
 
@@ -84,13 +86,20 @@ def _col(alias: str, name: str) -> str:
     return as_float(f"{alias}.{name}")
 
 
-def _credential_subquery(select: str, kind: str) -> str:
-    """One figure of the entry's owner's credentials of `kind` that count as of today."""
+def _credential_subquery(select: str, kind: str, *, owner: str = "c", tail: str = "") -> str:
+    """One figure of the row's owner's credentials of `kind` that count as of today."""
     return (
         f"(SELECT {select} FROM {_table(Credential)} k"
-        f" WHERE k.owner_id = c.credential_owner AND k.kind = '{kind}'"
-        f" AND {live_credential_sql('k')})"
+        f" WHERE k.owner_id = {owner}.credential_owner AND k.kind = '{kind}'"
+        f" AND {live_credential_sql('k')}{tail})"
     )
+
+
+def _licence(field: str) -> str:
+    """A field of the owner's licence that the reasons name: the one valid longest (no
+    expiry first), then the newest; run for the returned rows only."""
+    newest = " ORDER BY (k.expires_on IS NULL) DESC, k.expires_on DESC, k.id DESC LIMIT 1"
+    return _credential_subquery(f"k.{field}", CredentialKind.LICENSE.value, owner="t", tail=newest)
 
 
 def _as_of_today() -> dict[str, str]:
@@ -243,6 +252,8 @@ def ranking_sql(shape: Shape) -> str:
             "p.profession",
             "l.name",
             "l.city",
+            _licence("profession"),
+            _licence("jurisdiction"),
         ]
     )
     return (
