@@ -109,6 +109,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
+    "DB_PREPARED_STATEMENTS", True
+):
+    # psycopg prepares a statement run this many times on one connection. Django's own
+    # cursors bind parameters on the client and never prepare; only the match ranking's
+    # server-binding cursor does (matching.candidates), so PostgreSQL stops re-planning it.
+    # Turn off behind a pooler in transaction mode (PgBouncer), which cannot keep them.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
+
+# Seconds a public directory read (practitioner list, detail) may be served from the cache;
+# any change to a practitioner expires them all at once (directory.public_cache). 0 = off.
+DIRECTORY_CACHE_SECONDS = envint("DIRECTORY_CACHE_SECONDS", 60)
 
 AUTH_USER_MODEL = "directory.User"
 AUTH_PASSWORD_VALIDATORS = [

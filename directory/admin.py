@@ -36,12 +36,9 @@ from directory.models import (
 from directory.models.credentials import SUBSTANCE_FIELDS
 from directory.models.practitioners import languages_to_db
 from directory.rules import credential_status, qualified_q, verified_physician_q
+from directory.services.changes import practitioner_changed, practitioner_changed_owner
 from directory.services.credentials import credential_reject, credential_verify
-from directory.services.match_index import (
-    match_index_add_condition,
-    match_index_refresh,
-    match_index_refresh_owner,
-)
+from directory.services.match_index import match_index_add_condition
 
 # --- Accounts -------------------------------------------------------------------------
 
@@ -102,7 +99,7 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
         # A deactivated account's practitioner vanishes from matching (the match index).
-        match_index_refresh_owner(user_id=obj.pk)
+        practitioner_changed_owner(user_id=obj.pk)
 
 
 # --- Practitioners and physicians -----------------------------------------------------
@@ -184,7 +181,7 @@ class PractitionerProfileAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         # The profile and its inline clinics and experience are the match index's inputs.
-        match_index_refresh(practitioner_id=form.instance.pk)
+        practitioner_changed(practitioner_id=form.instance.pk)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The one qualified rule (directory.rules), evaluated by the database for every row.

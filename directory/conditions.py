@@ -5,6 +5,7 @@ import uuid
 from django.core.cache import cache
 
 from directory.models import Condition
+from directory.public_cache import public_changed
 from directory.text import normalize_term
 
 
@@ -40,8 +41,10 @@ def _by_term() -> tuple[dict[str, Condition], list[str]]:
 
 
 def conditions_changed() -> None:
-    """A condition was added or edited: every process reloads the taxonomy."""
+    """A condition was added or edited: every process reloads the taxonomy, and cached
+    public reads (which name conditions) expire."""
     cache.delete(CONDITIONS_VERSION_KEY)
+    public_changed()
 
 
 def condition_resolve(term: str) -> Condition:

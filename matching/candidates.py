@@ -9,6 +9,7 @@ tests/matching/test_candidates.py ranks the same candidates both ways.
 from dataclasses import dataclass
 from datetime import date
 
+import psycopg
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, FloatField, Sum, Value
@@ -126,11 +127,26 @@ def ranked_rows(
         languages=len(filters.languages),
         accepting_only=bool(filters.accepting_new_patients),
     )
-    with connection.cursor() as cursor:
+    with _prepared_cursor() as cursor:
         cursor.execute(
             ranking_sql(shape), ranking_params(filters, weights=weights, site=site, limit=limit)
         )
         return [dict(zip(RESULT_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _prepared_cursor():
+    """On PostgreSQL, a cursor that binds parameters on the server, so that psycopg prepares
+    the ranking statement once per connection (after a few runs) and PostgreSQL stops
+    parsing and planning its text on every request — about as long as running it at demo
+    size. Django's own cursors bind on the client and never prepare. The cursor is wrapped
+    like Django's, so query logging and counting still see it."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    server_side = psycopg.Cursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(server_side)
+    return connection.make_cursor(server_side)
 
 
 def _date(value) -> date | None:

@@ -18,7 +18,7 @@ from directory.models import (
     Role,
     User,
 )
-from directory.services.match_index import match_index_refresh
+from directory.services.changes import practitioner_changed
 from directory.services.stats import stats_credentials_changed
 
 PASSWORD = "correct-horse-battery-staple"
@@ -74,7 +74,7 @@ class _IndexedFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def _index(obj, create, extracted, **kwargs):
         if create:
-            match_index_refresh(practitioner_id=obj.practitioner_id)
+            practitioner_changed(practitioner_id=obj.practitioner_id)
 
 
 class LocationFactory(_IndexedFactory):

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from directory.filters.practitioners import PractitionerFilterSet
 from directory.models import Condition, PractitionerProfile
 from directory.pagination import CountWhenFullPagination
+from directory.public_cache import public_cached
 from directory.selectors.practitioners import practitioner_detail_get, practitioner_list
 from directory.serializers.directory import (
     DirectoryConditionSerializer,
@@ -52,8 +53,18 @@ class PractitionerListApi(generics.ListAPIView):
         },
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
+        # The body's links name the host; the date decides who is qualified.
+        key = (
+            "list",
+            request.get_host(),
+            timezone.localdate(),
+            sorted(request.query_params.lists()),
+        )
+        return Response(public_cached(key, self._body))
+
+    def _body(self) -> dict:
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(practitioner_rows(page))
+        return self.get_paginated_response(practitioner_rows(page)).data
 
     def get_queryset(self) -> QuerySet[PractitionerProfile]:
         return practitioner_list(filters=self.request.query_params, today=timezone.localdate())
@@ -75,11 +86,15 @@ class PractitionerDetailApi(generics.GenericAPIView):
     )
     def get(self, request: Request, practitioner_id: int) -> Response:
         today = timezone.localdate()
-        try:
-            detail = practitioner_detail_get(practitioner_id=practitioner_id, today=today)
-        except PractitionerProfile.DoesNotExist:
-            raise NotFound("No active practitioner has this id.") from None
-        return Response(practitioner_detail(detail, today=today))
+
+        def body() -> dict:
+            try:
+                detail = practitioner_detail_get(practitioner_id=practitioner_id, today=today)
+            except PractitionerProfile.DoesNotExist:
+                raise NotFound("No active practitioner has this id.") from None
+            return practitioner_detail(detail, today=today)
+
+        return Response(public_cached(("detail", practitioner_id, today), body))
 
 
 class ConditionListApi(generics.ListAPIView):

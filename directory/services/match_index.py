@@ -97,15 +97,6 @@ def match_index_refresh(*, practitioner_id: int) -> None:
     _insert("p.id = %(practitioner)s", {"practitioner": practitioner_id})
 
 
-def match_index_refresh_owner(*, user_id: int) -> None:
-    """match_index_refresh for a user's practitioner profile, if they have one."""
-    practitioner_id = (
-        PractitionerProfile.objects.filter(user_id=user_id).values_list("pk", flat=True).first()
-    )
-    if practitioner_id is not None:
-        match_index_refresh(practitioner_id=practitioner_id)
-
-
 @transaction.atomic
 def match_index_add_condition(*, condition_id: int) -> int:
     """Rows for a condition added to the taxonomy: every practitioner is a candidate."""

@@ -16,7 +16,7 @@ from directory.models import (
 )
 from directory.models.practitioners import languages_to_db
 from directory.selectors.me import me_practitioner
-from directory.services.match_index import match_index_refresh
+from directory.services.changes import practitioner_changed
 
 ACCOUNT_FIELDS = frozenset({"name"})
 PRACTITIONER_FIELDS = frozenset(
@@ -59,7 +59,9 @@ def profile_update(*, user: User, changes: Mapping[str, Any]) -> User:
             for field, value in profile_changes.items():
                 setattr(practitioner, field, value)
             practitioner.save(update_fields=[*profile_changes, "updated_at"])
-            match_index_refresh(practitioner_id=practitioner.pk)
+        if practitioner is not None and changes:
+            # The name shows in the directory and in every result card.
+            practitioner_changed(practitioner_id=practitioner.pk)
     return user
 
 
@@ -110,7 +112,7 @@ def location_create(
             lat=lat,
             lng=lng,
         )
-        match_index_refresh(practitioner_id=practitioner.pk)
+        practitioner_changed(practitioner_id=practitioner.pk)
     return location
 
 
@@ -126,7 +128,7 @@ def location_update(*, location: Location, changes: Mapping[str, Any]) -> Locati
         location.lat, location.lng = _coordinates(city=location.city, country=location.country)
     with transaction.atomic():
         location.save(update_fields=list({*changes, "lat", "lng"}))
-        match_index_refresh(practitioner_id=location.practitioner_id)
+        practitioner_changed(practitioner_id=location.practitioner_id)
     return location
 
 
@@ -135,7 +137,7 @@ def location_delete(*, location: Location) -> None:
     # counting for distance.
     with transaction.atomic():
         location.delete()
-        match_index_refresh(practitioner_id=location.practitioner_id)
+        practitioner_changed(practitioner_id=location.practitioner_id)
 
 
 def _duplicate_experience(
@@ -195,7 +197,7 @@ def experience_create(
     )
     with transaction.atomic():
         _save_experience(experience, force_insert=True)
-        match_index_refresh(practitioner_id=practitioner.pk)
+        practitioner_changed(practitioner_id=practitioner.pk)
     return experience
 
 
@@ -209,14 +211,14 @@ def experience_update(
         setattr(experience, field, value)
     with transaction.atomic():
         _save_experience(experience, update_fields=list(changes))
-        match_index_refresh(practitioner_id=experience.practitioner_id)
+        practitioner_changed(practitioner_id=experience.practitioner_id)
     return experience
 
 
 @transaction.atomic
 def experience_delete(*, experience: ConditionExperience) -> None:
     experience.delete()
-    match_index_refresh(practitioner_id=experience.practitioner_id)
+    practitioner_changed(practitioner_id=experience.practitioner_id)
 
 
 @transaction.atomic
@@ -225,4 +227,4 @@ def practitioner_set_active(*, practitioner: PractitionerProfile, active: bool) 
     them), or bring them back; they vanish from, or return to, search at once."""
     practitioner.is_active = active
     practitioner.save(update_fields=["is_active", "updated_at"])
-    match_index_refresh(practitioner_id=practitioner.pk)
+    practitioner_changed(practitioner_id=practitioner.pk)

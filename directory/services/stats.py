@@ -28,7 +28,8 @@ from directory.models import (
     Review,
 )
 from directory.ratings import NEUTRAL_RATING
-from directory.services.match_index import match_index_rebuild, match_index_refresh
+from directory.services.changes import practitioner_changed
+from directory.services.match_index import match_index_rebuild
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def stats_review_changed(
         for name, value in facts.contribution().items():
             delta[name] = delta.get(name, 0) + sign * value
     _apply(practitioner_id, delta)
-    match_index_refresh(practitioner_id=practitioner_id)
+    practitioner_changed(practitioner_id=practitioner_id)
 
 
 def stats_referral_completed(*, referral: Referral) -> None:
@@ -124,7 +125,7 @@ def stats_referral_completed(*, referral: Referral) -> None:
     ConditionReferralStats.objects.filter(
         practitioner_id=referral.practitioner_id, condition_id=referral.condition_id
     ).update(completed_referrals=F("completed_referrals") + 1)
-    match_index_refresh(practitioner_id=referral.practitioner_id)
+    practitioner_changed(practitioner_id=referral.practitioner_id)
 
 
 def _condition_row(practitioner_id: int, condition_id: int) -> None:
@@ -180,7 +181,7 @@ def stats_credentials_changed(*, owner_id: int) -> None:
     facts = _credential_figures([practitioner_id]).get(practitioner_id, {})
     blank = {name: _blank(name) for name in CREDENTIAL_FACT_FIELDS}
     PractitionerStats.objects.filter(pk=practitioner_id).update(**(blank | facts))
-    match_index_refresh(practitioner_id=practitioner_id)
+    practitioner_changed(practitioner_id=practitioner_id)
 
 
 def stats_credentials_rebuild(practitioner_ids: Iterable[int] | None = None) -> int:
