@@ -39,7 +39,7 @@ class KindFigures:
 
 
 HEADER = (
-    f"{'request kind':<28} {'candidates':>10} {'floor rows':>10} {'p50':>7} {'p95':>7} "
+    f"{'request kind':<28} {'candidates':>11} {'floor rows':>11} {'p50':>7} {'p95':>7} "
     f"{'p99':>7} {'max':>7} {'floor p50':>9} {'p95/floor':>9} {'queries':>7}"
 )
 
@@ -57,7 +57,7 @@ def kind_row(figures: KindFigures) -> str:
     ratio = percentile(api, 95) / floor_p50 if floor_p50 else math.inf
     queries = f"{min(figures.queries)}-{max(figures.queries)}"
     return (
-        f"{figures.name:<28} {_count(figures.candidates):>10} {_count(figures.floor_rows):>10} "
+        f"{figures.name:<28} {_count(figures.candidates):>11} {_count(figures.floor_rows):>11} "
         f"{percentile(api, 50):>7.1f} {percentile(api, 95):>7.1f} {percentile(api, 99):>7.1f} "
         f"{max(api):>7.1f} {floor_p50:>9.2f} {ratio:>8.0f}x {queries:>7}"
     )
