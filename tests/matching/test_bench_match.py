@@ -30,7 +30,7 @@ def test_bench_match_builds_reuses_and_prints_each_request_kind():
     assert text.count("built 40 practitioners") == 1
     assert "source rows" in text and "credential facts" in text and "match index" in text
     assert text.count("floor table:") == 1  # built with the data, still current the next time
-    assert "reusing 40 realistic practitioners" in text
+    assert "reusing 40 realistic practitioners; match index rebuilt" in text
     assert "distribution realistic" in text and "load average at end:" in text
     for kind in [*REQUEST_KINDS, "mixed random"]:
         assert text.count(f"\n{kind} ") == 2
