@@ -1,251 +1,279 @@
-"""Benchmark POST /api/v1/match/ in-process on a synthetic data set.
+"""Benchmark POST /api/v1/match/ in-process against a floor, on synthetic data.
 
-    manage.py bench_match --practitioners 10000 --requests 300
+    manage.py bench_match --practitioners 100000 --requests 30 --distribution realistic
 
 Builds (or reuses) N synthetic practitioners with credentials, clinics, experience and
-review/referral figures — 30 % of them in Vancouver so that one city holds thousands of
-candidates — then runs varied match requests through the real view and prints latency
-percentiles and queries per request. Figures are printed, never asserted.
+review/referral figures, spread over Canada as the distribution says (_bench_places:
+*realistic*, about 3 % within 25 km of Toronto, or *stress*, 30 % in Vancouver), then the
+floor table (_bench_floor). Each repetition sends every request kind once through the
+real view and answers the same request from the floor right after, so that load from
+other jobs hits both alike. Prints per kind the candidates, the API's latency percentiles
+(nearest rank), the floor's median and queries per API request. Figures are printed, never
+asserted.
+
+A database holds one distribution: a run with another refuses, unless --rebuild, which
+deletes every bench row first. A run that reuses the data still rebuilds the match index
+(directory.services.match_index) and, when it was built on another day, the floor.
 """
 
 import random
-import statistics
 import time
-from datetime import date, timedelta
+from collections.abc import Callable
 
-from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIRequestFactory
 
-from directory.models import (
-    Condition,
-    ConditionExperience,
-    ConditionReferralStats,
-    Credential,
-    CredentialKind,
-    CredentialStatus,
-    Location,
-    PractitionerProfile,
-    PractitionerStats,
-    Role,
-    User,
-)
+from directory.gazetteer import resolve_city
+from directory.geo import Point, bounding_box, haversine_km
+from directory.models import Condition, Location
 from directory.services.match_index import match_index_rebuild
 from directory.services.stats import stats_credentials_rebuild
 from matching.apis import MatchApi
+from matching.management.commands._bench_data import (
+    CHUNK,
+    BenchData,
+    bench_counts,
+    bench_practitioners,
+    bench_wipe,
+)
+from matching.management.commands._bench_floor import (
+    FloorRequest,
+    floor_drop,
+    floor_is_current,
+    floor_query,
+    floor_rebuild,
+)
+from matching.management.commands._bench_places import (
+    DISTRIBUTIONS,
+    Distribution,
+    distribution_named,
+)
+from matching.management.commands._bench_report import HEADER, KindFigures, kind_row, load_average
+from matching.scoring import weights_from_priorities
+from matching.serializers import MatchRequestSerializer
 
-DOMAIN = "bench.invalid"
-CITIES = [
-    ("Vancouver", "CA-BC", 49.2827, -123.1207, 0.30),
-    ("Toronto", "CA-ON", 43.6532, -79.3832, 0.20),
-    ("Montréal", "CA-QC", 45.5017, -73.5673, 0.12),
-    ("Calgary", "CA-AB", 51.0447, -114.0719, 0.10),
-    ("Edmonton", "CA-AB", 53.5461, -113.4938, 0.08),
-    ("Ottawa", "CA-ON", 45.4215, -75.6972, 0.07),
-    ("Winnipeg", "CA-MB", 49.8951, -97.1384, 0.05),
-    ("Halifax", "CA-NS", 44.6488, -63.5752, 0.04),
-    ("Victoria", "CA-BC", 48.4284, -123.3656, 0.04),
-]
+WARMUP = 2  # repetitions not counted: they fill caches (gazetteer, connection, pages)
 
 
-def _city(rnd: random.Random):
-    return rnd.choices(CITIES, weights=[c[4] for c in CITIES])[0]
+def _at(city: str) -> dict:
+    return {"city": city, "country": "CA"}
+
+
+# The fixed request kinds; every other field takes the API's default (priorities 1, limit 20).
+REQUEST_KINDS = {
+    "Calgary 10 km, neck pain": {
+        "condition": "neck-pain", "location": _at("Calgary"), "radius_km": 10,
+    },
+    "Toronto 25 km, back pain": {
+        "condition": "back-pain", "location": _at("Toronto"), "radius_km": 25,
+    },
+    "Vancouver 25 km, sciatica": {
+        "condition": "sciatica", "location": _at("Vancouver"), "radius_km": 25,
+    },
+    "Vancouver 500 km, limit 100": {
+        "condition": "back-pain", "location": _at("Vancouver"), "radius_km": 500, "limit": 100,
+    },
+    "no location, fibromyalgia": {"condition": "fibromyalgia"},
+}  # fmt: skip
+MIXED = "mixed random"
 
 
 class Command(BaseCommand):
-    help = "Benchmark the match endpoint on N synthetic practitioners (figures printed)."
+    help = "Benchmark the match endpoint against a floor on N synthetic practitioners."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--practitioners", type=int, default=10_000)
-        parser.add_argument("--requests", type=int, default=300)
+        parser.add_argument("--requests", type=int, default=30, help="per request kind")
+        parser.add_argument(
+            "--distribution", default="realistic", help=f"one of {', '.join(DISTRIBUTIONS)}"
+        )
         parser.add_argument("--seed", type=int, default=7)
-
-    def handle(self, *args, practitioners: int, requests: int, seed: int, **options) -> None:
-        existing = User.objects.filter(email__endswith=f"@{DOMAIN}").count()
-        if existing < practitioners:
-            started = time.perf_counter()
-            self._build(existing, practitioners, random.Random(seed + existing))
-            took = time.perf_counter() - started
-            self.stdout.write(f"built {practitioners - existing} practitioners in {took:.1f} s")
-            if connection.vendor == "postgresql":
-                # Fresh planner statistics, as autovacuum would have them in production.
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
-        self._run(requests, random.Random(seed))
-
-    @transaction.atomic
-    def _build(self, start: int, end: int, rnd: random.Random) -> None:
-        password = make_password(None)
-        moderator, _ = User.objects.get_or_create(
-            email=f"moderator@{DOMAIN}x", defaults={"is_staff": True, "password": password}
-        )
-        conditions = list(Condition.objects.all())
-        today = date.today()
-        for batch_start in range(start, end, 1000):
-            size = min(1000, end - batch_start)
-            users = User.objects.bulk_create(
-                User(
-                    email=f"p{batch_start + i}@{DOMAIN}",
-                    name=f"Bench Practitioner {batch_start + i}",
-                    role=Role.PRACTITIONER,
-                    password=password,
-                )
-                for i in range(size)
-            )
-            profiles = PractitionerProfile.objects.bulk_create(
-                PractitionerProfile(
-                    user=user,
-                    languages=rnd.choice([",en,", ",en,", ",en,fr,", ",fr,", ",en,zh,"]),
-                    accepting_new_patients=rnd.random() < 0.8,
-                )
-                for user in users
-            )
-            self._children(profiles, conditions, moderator, today, rnd)
-
-    def _children(self, profiles, conditions, moderator, today, rnd) -> None:
-        credentials, locations, experience, stats, condition_stats = [], [], [], [], []
-        verified = {"status": CredentialStatus.VERIFIED, "reviewed_by": moderator}
-        for profile in profiles:
-            name, region, lat, lng, _ = _city(rnd)
-            verified["reviewed_at"] = profile.created_at
-            if rnd.random() < 0.85:
-                credentials.append(
-                    Credential(
-                        owner_id=profile.user_id,
-                        kind=CredentialKind.LICENSE,
-                        issuer="College",
-                        number="X",
-                        profession="physiotherapist",
-                        jurisdiction=region,
-                        expires_on=today + timedelta(days=rnd.randint(-30, 700)),
-                        **verified,
-                    )
-                )
-                credentials.append(
-                    Credential(
-                        owner_id=profile.user_id,
-                        kind=CredentialKind.IMS_CERTIFICATION,
-                        issuer="iSTOP",
-                        issued_on=date(rnd.randint(1995, 2025), 6, 1),
-                        **verified,
-                    )
-                )
-            for _ in range(rnd.choice([0, 0, 1, 2])):
-                credentials.append(
-                    Credential(
-                        owner_id=profile.user_id,
-                        kind=CredentialKind.TRAINING,
-                        issuer="CPA",
-                        title="Course",
-                        **verified,
-                    )
-                )
-            for j in range(rnd.choice([1, 1, 2])):
-                locations.append(
-                    Location(
-                        practitioner=profile,
-                        name=f"Clinic {profile.id}-{j}",
-                        city=name,
-                        country="CA",
-                        lat=lat + rnd.uniform(-0.15, 0.15),
-                        lng=lng + rnd.uniform(-0.2, 0.2),
-                    )
-                )
-            for condition in rnd.sample(conditions, rnd.randint(2, 6)):
-                experience.append(
-                    ConditionExperience(
-                        practitioner=profile,
-                        condition=condition,
-                        years=rnd.randint(0, 30),
-                        patients_treated=rnd.randint(0, 2000),
-                    )
-                )
-                if rnd.random() < 0.2:
-                    condition_stats.append(
-                        ConditionReferralStats(
-                            practitioner=profile,
-                            condition=condition,
-                            completed_referrals=rnd.randint(1, 8),
-                        )
-                    )
-            stats.append(self._stats(profile, rnd))
-        Credential.objects.bulk_create(credentials)
-        Location.objects.bulk_create(locations)
-        ConditionExperience.objects.bulk_create(experience)
-        PractitionerStats.objects.bulk_create(stats)
-        ConditionReferralStats.objects.bulk_create(condition_stats)
-        # The credentials went in past the services: derive their facts (the gate's input).
-        stats_credentials_rebuild([profile.pk for profile in profiles])
-        match_index_rebuild([profile.pk for profile in profiles])
-
-    @staticmethod
-    def _stats(profile, rnd: random.Random) -> PractitionerStats:
-        v, u = rnd.randint(0, 25), rnd.randint(0, 25)
-        comm = [rnd.choice([3, 4, 4, 5, 5, 5]) for _ in range(u)]
-        comf = [rnd.choice([2, 4, 4, 5, 5, 5]) for _ in range(u)]
-        return PractitionerStats(
-            practitioner=profile,
-            reviews_verified=v,
-            reviews_unverified=u,
-            overall_sum=4 * (v + u),
-            communication_verified_sum=sum(rnd.choice([3, 4, 5, 5]) for _ in range(v)),
-            communication_unverified_sum=sum(comm),
-            communication_unverified_excess=sum(max(r - 3, 0) for r in comm),
-            comfort_verified_sum=sum(rnd.choice([3, 4, 5, 5]) for _ in range(v)),
-            comfort_unverified_sum=sum(comf),
-            comfort_unverified_excess=sum(max(r - 3, 0) for r in comf),
-            recommend_verified=rnd.randint(0, v),
-            recommend_unverified=rnd.randint(0, u),
-            referring_physicians=rnd.randint(0, 6),
-            completed_referrals=rnd.randint(0, 12),
+        parser.add_argument(
+            "--rebuild", action="store_true", help="delete every bench row first (any distribution)"
         )
 
-    def _body(self, rnd: random.Random, slugs: list[str]) -> dict:
-        _, _, lat, lng, _ = _city(rnd)
-        body = {
-            "condition": rnd.choice(slugs),
-            "location": {
-                "lat": lat + rnd.uniform(-0.05, 0.05),
-                "lng": lng + rnd.uniform(-0.05, 0.05),
-            },
-            "radius_km": rnd.choice([10, 25, 50, 100]),
-            "priorities": {"experience": rnd.randint(0, 5), "comfort": rnd.randint(1, 5)},
-            "limit": rnd.choice([20, 20, 20, 100]),
-        }
-        if rnd.random() < 0.2:
-            body["languages"] = ["fr"]
-        if rnd.random() < 0.3:
-            body["accepting_new_patients"] = True
-        return body
-
-    def _run(self, requests: int, rnd: random.Random) -> None:
-        factory = APIRequestFactory()
-        view = MatchApi.as_view()
-        slugs = list(Condition.objects.values_list("slug", flat=True))
-        timings, queries, counts = [], [], []
-        for i in range(requests + 5):
-            request = factory.post("/api/v1/match/", self._body(rnd, slugs), format="json")
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                response = view(request)
-                elapsed = (time.perf_counter() - started) * 1000
-            if response.status_code != 200:
-                raise SystemExit(f"match answered {response.status_code}: {response.data}")
-            if i >= 5:  # the first few warm caches (gazetteer, connection)
-                timings.append(elapsed)
-                queries.append(len(captured))
-                counts.append(response.data["count"])
-        self._report(timings, queries, counts)
-
-    def _report(self, timings: list[float], queries: list[int], counts: list[int]) -> None:
-        cuts = statistics.quantiles(timings, n=100)
-        total = PractitionerProfile.objects.count()
+    def handle(self, *args, practitioners, requests, distribution, seed, rebuild, **options):
+        _check_options(practitioners, requests, distribution)
+        places = distribution_named(distribution)
+        today = timezone.localdate()  # the API's today
         self.stdout.write(
-            f"database: {connection.vendor}; practitioners: {total}; requests: {len(timings)}\n"
-            f"candidates per request: median {statistics.median(counts):.0f}, max {max(counts)}\n"
-            f"latency ms: p50 {cuts[49]:.1f}  p95 {cuts[94]:.1f}  p99 {cuts[98]:.1f}  "
-            f"max {max(timings):.1f}\n"
-            f"queries per request: min {min(queries)}, max {max(queries)}"
+            f"bench_match {today} · database {connection.vendor} "
+            f"({connection.settings_dict['NAME']}) · distribution {distribution} · "
+            f"{requests} requests per kind\nload average at start: {load_average()}"
         )
+        built = self._data(places, practitioners, seed, rebuild)
+        if built or not floor_is_current(today=today):
+            started = time.perf_counter()
+            rows = floor_rebuild(today=today)
+            took = time.perf_counter() - started
+            self.stdout.write(f"floor table: {rows} rows (clinic × condition) in {took:.1f} s")
+        self._toronto_share(places)
+        self._run(places, requests, random.Random(seed))
+        self.stdout.write(f"load average at end: {load_average()}")
+
+    def _data(self, places: Distribution, practitioners: int, seed: int, rebuild: bool) -> bool:
+        """Reuse or build the data set; True when rows were added."""
+        if rebuild:
+            floor_drop()
+            self.stdout.write(f"deleted {bench_wipe()} bench practitioners (--rebuild)")
+        others = {name: n for name, n in bench_counts().items() if n and name != places.name}
+        if others:
+            held = ", ".join(f"{n} of {name}" for name, n in others.items())
+            raise CommandError(
+                f"This database holds bench practitioners of another distribution ({held}). "
+                f"Run with that --distribution, use another database (DATABASE_URL), or add "
+                f"--rebuild to delete every bench row and build {places.name} afresh."
+            )
+        existing = bench_practitioners(places.name).count()
+        if existing >= practitioners:
+            self._reindex(existing, places.name)
+            return False
+        self._build(places, existing, practitioners, random.Random(seed + existing))
+        return True
+
+    def _build(self, places: Distribution, start: int, end: int, rnd: random.Random) -> None:
+        timings: dict[str, float] = {}
+
+        def timed(part: str, work: Callable[[], object]) -> object:
+            started = time.perf_counter()
+            result = work()
+            timings[part] = time.perf_counter() - started
+            return result
+
+        with transaction.atomic():
+            ids = timed("source rows", lambda: BenchData(places, rnd).build(start, end))
+            # The credentials went in past the services: derive their facts (the gate's input).
+            timed(
+                "credential facts",
+                lambda: [
+                    stats_credentials_rebuild(ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK)
+                ],
+            )
+            index_rows = timed("match index", match_index_rebuild)
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics, as autovacuum would have them in production.
+            timed("ANALYZE", _analyze)
+        parts = ", ".join(f"{part} {took:.1f} s" for part, took in timings.items())
+        self.stdout.write(
+            f"built {end - start} practitioners in {sum(timings.values()):.1f} s: {parts} "
+            f"(match index rows: {index_rows})"
+        )
+
+    def _reindex(self, existing: int, name: str) -> None:
+        """Data reused: the match index is still rebuilt, as the code that fills it may have
+        changed since the data went in (a rebuild is idempotent)."""
+        started = time.perf_counter()
+        with transaction.atomic():
+            rows = match_index_rebuild()
+        if connection.vendor == "postgresql":
+            _analyze()
+        took = time.perf_counter() - started
+        self.stdout.write(
+            f"reusing {existing} {name} practitioners; match index rebuilt: {rows} rows "
+            f"in {took:.1f} s (with ANALYZE)"
+        )
+
+    def _toronto_share(self, places: Distribution) -> None:
+        place = resolve_city("Toronto", "CA")
+        center = Point(place.lat, place.lng)
+        near = (
+            Location.objects.filter(bounding_box(center, 25).q())
+            .annotate(d=haversine_km(center))
+            .filter(d__lte=25)
+        )
+        practitioners = bench_practitioners(places.name)
+        total = practitioners.count()
+        inside = practitioners.filter(id__in=near.values("practitioner_id")).count()
+        share = 100 * inside / total
+        self.stdout.write(
+            f"practitioners: {total}; within 25 km of Toronto: {inside} ({share:.1f} %)"
+        )
+
+    def _run(self, places: Distribution, requests: int, rnd: random.Random) -> None:
+        factory, view = APIRequestFactory(), MatchApi.as_view()
+        conditions = dict(Condition.objects.values_list("slug", "pk"))
+        kinds = {name: KindFigures(name) for name in [*REQUEST_KINDS, MIXED]}
+        for repetition in range(WARMUP + requests):
+            for name, figures in kinds.items():
+                body = REQUEST_KINDS.get(name) or _mixed_body(rnd, places, list(conditions))
+                request = factory.post("/api/v1/match/", body, format="json")
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    response = view(request)
+                    api_ms = (time.perf_counter() - started) * 1000
+                if response.status_code != 200:
+                    raise CommandError(f"match answered {response.status_code}: {response.data}")
+                floor_request = _floor_request(body, conditions)
+                started = time.perf_counter()
+                floor_rows, _ = floor_query(floor_request)
+                floor_ms = (time.perf_counter() - started) * 1000
+                if repetition >= WARMUP:
+                    figures.api_ms.append(api_ms)
+                    figures.floor_ms.append(floor_ms)
+                    figures.queries.append(len(captured))
+                    figures.candidates.append(response.data["count"])
+                    figures.floor_rows.append(floor_rows)
+        self.stdout.write(
+            "latency in ms; API p50/p95/p99 by nearest rank; floor rows count every clinic\n"
+            + HEADER
+        )
+        for figures in kinds.values():
+            self.stdout.write(kind_row(figures))
+
+
+def _analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _check_options(practitioners: int, requests: int, distribution: str) -> None:
+    if practitioners < 1:
+        raise CommandError(f"--practitioners must be 1 or more (got {practitioners}).")
+    if requests < 1:
+        raise CommandError(f"--requests must be 1 or more per request kind (got {requests}).")
+    if distribution not in DISTRIBUTIONS:
+        allowed = " or ".join(DISTRIBUTIONS)
+        raise CommandError(f"Unknown --distribution {distribution!r}: use {allowed}.")
+
+
+def _mixed_body(rnd: random.Random, places: Distribution, slugs: list[str]) -> dict:
+    """Varied requests around the metros, as many as the distribution puts there."""
+    center = places.metro(rnd).center
+    body = {
+        "condition": rnd.choice(slugs),
+        "location": {
+            "lat": center.lat + rnd.uniform(-0.05, 0.05),
+            "lng": center.lng + rnd.uniform(-0.05, 0.05),
+        },
+        "radius_km": rnd.choice([10, 25, 50, 100]),
+        "priorities": {"experience": rnd.randint(0, 5), "comfort": rnd.randint(1, 5)},
+        "limit": rnd.choice([20, 20, 20, 100]),
+    }
+    if rnd.random() < 0.2:
+        body["languages"] = ["fr"]
+    if rnd.random() < 0.3:
+        body["accepting_new_patients"] = True
+    return body
+
+
+def _floor_request(body: dict, conditions: dict[str, int]) -> FloorRequest:
+    """The API body as a floor query, with the API's own defaults."""
+    defaults = MatchRequestSerializer().fields
+    location, center = body.get("location"), None
+    if location and "lat" in location:
+        center = Point(location["lat"], location["lng"])
+    elif location:
+        place = resolve_city(location["city"], location["country"])
+        center = Point(place.lat, place.lng)
+    return FloorRequest(
+        condition_id=conditions[body["condition"]],
+        weights=weights_from_priorities(body.get("priorities", {})),
+        limit=body.get("limit", defaults["limit"].default),
+        center=center,
+        radius_km=body.get("radius_km", defaults["radius_km"].default),
+        languages=tuple(body.get("languages", ())),
+        accepting_new_patients=body.get("accepting_new_patients"),
+    )
