@@ -29,7 +29,7 @@ from rest_framework.test import APIRequestFactory
 from directory.gazetteer import resolve_city
 from directory.geo import Point, bounding_box, haversine_km
 from directory.models import Condition, Location
-from directory.services.match_index import match_index_rebuild
+from directory.services.match_index import match_index_rebuild, match_index_vacuum
 from directory.services.stats import stats_credentials_rebuild
 from matching.apis import MatchApi
 from matching.management.commands._bench_data import (
@@ -154,8 +154,9 @@ class Command(BaseCommand):
             )
             index_rows = timed("match index", match_index_rebuild)
         if connection.vendor == "postgresql":
-            # Fresh planner statistics, as autovacuum would have them in production.
+            # Fresh planner statistics and visibility maps, as autovacuum would have them.
             timed("ANALYZE", _analyze)
+            timed("VACUUM match index", match_index_vacuum)
         parts = ", ".join(f"{part} {took:.1f} s" for part, took in timings.items())
         self.stdout.write(
             f"built {end - start} practitioners in {sum(timings.values()):.1f} s: {parts} "
@@ -168,12 +169,11 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with transaction.atomic():
             rows = match_index_rebuild()
-        if connection.vendor == "postgresql":
-            _analyze()
+        match_index_vacuum()
         took = time.perf_counter() - started
         self.stdout.write(
             f"reusing {existing} {name} practitioners; match index rebuilt: {rows} rows "
-            f"in {took:.1f} s (with ANALYZE)"
+            f"in {took:.1f} s (with VACUUM ANALYZE)"
         )
 
     def _toronto_share(self, places: Distribution) -> None:
