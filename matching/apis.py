@@ -17,6 +17,8 @@ class MatchApi(APIView):
     """
 
     permission_classes = [AllowAny]
+    # Anonymous by design: nothing in a match depends on who asks, so no sign-in is read.
+    authentication_classes: list = []
 
     @extend_schema(request=MatchRequestSerializer, responses=MatchResponseSerializer)
     def post(self, request: Request) -> Response:

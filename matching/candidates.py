@@ -128,9 +128,8 @@ def ranked_rows(
         accepting_only=bool(filters.accepting_new_patients),
     )
     with _prepared_cursor() as cursor:
-        cursor.execute(
-            ranking_sql(shape), ranking_params(filters, weights=weights, site=site, limit=limit)
-        )
+        params = ranking_params(filters, weights=weights, site=site, limit=limit)
+        cursor.execute(ranking_sql(shape), params)
         return [dict(zip(RESULT_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 
@@ -143,7 +142,9 @@ def _prepared_cursor():
     if connection.vendor != "postgresql":
         return connection.cursor()
     connection.ensure_connection()
+    # Binary results: thirty columns of twenty rows decode faster than their text.
     server_side = psycopg.Cursor(connection.connection)
+    server_side.format = psycopg.pq.Format.BINARY
     if connection.queries_logged:
         return connection.make_debug_cursor(server_side)
     return connection.make_cursor(server_side)

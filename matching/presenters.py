@@ -66,6 +66,7 @@ def match_request_parse(payload: object, *, today: date | None = None) -> MatchR
 
 
 def _result_item(rank: int, row, scored, weights: Mapping[str, float]) -> dict:
+    """One result card; `weights` already rounded for display."""
     distance = row.candidate.distance_km
     return {
         "rank": rank,
@@ -84,7 +85,7 @@ def _result_item(rank: int, row, scored, weights: Mapping[str, float]) -> dict:
         "criteria": {
             name: {
                 "score": round(scored.criteria[name].score, 3),
-                "weight": round(weights[name], 3),
+                "weight": weights[name],
                 "reasons": list(scored.criteria[name].reasons),
             }
             for name in k.CRITERIA
@@ -94,13 +95,14 @@ def _result_item(rank: int, row, scored, weights: Mapping[str, float]) -> dict:
 
 def match_body(result: MatchResult) -> dict:
     """The response body of POST /api/v1/match/ (SPEC §4)."""
+    weights = {name: round(w, 3) for name, w in result.weights.items()}
     return {
         "condition": {"slug": result.condition.slug, "name": result.condition.name},
         "safety": {"level": result.safety.level, "messages": list(result.safety.messages)},
-        "weights": {name: round(w, 3) for name, w in result.weights.items()},
+        "weights": weights,
         "count": result.count,
         "results": [
-            _result_item(rank, row, scored, result.weights)
+            _result_item(rank, row, scored, weights)
             for rank, (row, scored) in enumerate(result.results, start=1)
         ],
     }
