@@ -12,11 +12,12 @@ Layers, innermost first:
 1. entries of the condition that pass the gate (licence and IMS dates ≥ today) and the
    filters; with a location, inside the bounding box (the (condition, lat, lng) covering
    index answers it) and measured exactly (haversine) — without one, the practitioner's
-   first row (the partial (condition) covering index);
+   first row (the partial (condition) covering index); each scored, with the
+   qualification inputs as of today;
 2. with a location, each practitioner's nearest clinic within the radius (one row each);
-3. the qualification inputs as of today, the score, the count of all candidates in the
-   same pass, best first (ties: distance, then id), the top `limit`;
-4. the name, profession, clinic and licence of those rows only.
+3. the count of all candidates in the same pass, best first (ties: distance, then id),
+   the top `limit` — only (entry, practitioner, clinic, distance, score) travel this far;
+4. the inputs, name, profession, clinic and licence of those rows only.
 """
 
 from functools import lru_cache
@@ -30,19 +31,8 @@ from directory.rules import live_credential_sql
 from directory.sqltext import as_float, float_sql, greatest, is_postgresql, month_index
 from matching import constants as k
 
-ENTRY_COLUMNS = (
-    "practitioner_id",
-    "location_id",
-    "credential_owner",
-    "facts_expire_on",
-    "ims_first_on",
-    "ims_first_month",
-    "verified_trainings",
-    "accepting_new_patients",
-    "languages",
-    *EXPERIENCE_COLUMNS,
-    *FIGURE_COLUMNS,
-)
+# What travels through the dedupe and the sorts: the entry, its distance and its score.
+NARROW_COLUMNS = ("entry_id", "practitioner_id", "location_id", "distance_km", "score")
 # What the statement returns, in order: what scoring.Candidate and the card need.
 RESULT_COLUMNS = (
     "practitioner_id",
@@ -86,7 +76,7 @@ def _col(alias: str, name: str) -> str:
     return as_float(f"{alias}.{name}")
 
 
-def _credential_subquery(select: str, kind: str, *, owner: str = "c", tail: str = "") -> str:
+def _credential_subquery(select: str, kind: str, *, owner: str, tail: str = "") -> str:
     """One figure of the row's owner's credentials of `kind` that count as of today."""
     return (
         f"(SELECT {select} FROM {_table(Credential)} k"
@@ -99,45 +89,48 @@ def _licence(field: str) -> str:
     """A field of the owner's licence that the reasons name: the one valid longest (no
     expiry first), then the newest; run for the returned rows only."""
     newest = " ORDER BY (k.expires_on IS NULL) DESC, k.expires_on DESC, k.id DESC LIMIT 1"
-    return _credential_subquery(f"k.{field}", CredentialKind.LICENSE.value, owner="t", tail=newest)
+    return _credential_subquery(f"k.{field}", CredentialKind.LICENSE.value, owner="m", tail=newest)
 
 
-def _as_of_today() -> dict[str, str]:
+def _as_of_today(a: str) -> dict[str, str]:
     """The first IMS date, its month index and the verified trainings as of today: the
     stored facts while none of the IMS certifications and trainings they count has expired,
     else the credentials themselves (a CASE branch runs only when taken, so only for the
     few entries whose facts went stale since their last write)."""
-    fresh = "(c.facts_expire_on IS NULL OR c.facts_expire_on >= %(today)s)"
-    first_ims = _credential_subquery("MIN(k.issued_on)", CredentialKind.IMS_CERTIFICATION.value)
-    trainings = _credential_subquery("COUNT(*)", CredentialKind.TRAINING.value)
+    fresh = f"({a}.facts_expire_on IS NULL OR {a}.facts_expire_on >= %(today)s)"
+    ims = CredentialKind.IMS_CERTIFICATION.value
+    first_ims = _credential_subquery("MIN(k.issued_on)", ims, owner=a)
+    trainings = _credential_subquery("COUNT(*)", CredentialKind.TRAINING.value, owner=a)
     return {
-        "ims_on": f"CASE WHEN {fresh} THEN c.ims_first_on ELSE {first_ims} END",
-        "ims_month": f"CASE WHEN {fresh} THEN c.ims_first_month ELSE {month_index(first_ims)} END",
-        "trainings": f"CASE WHEN {fresh} THEN c.verified_trainings ELSE {trainings} END",
+        "ims_on": f"CASE WHEN {fresh} THEN {a}.ims_first_on ELSE {first_ims} END",
+        "ims_month": (
+            f"CASE WHEN {fresh} THEN {a}.ims_first_month ELSE {month_index(first_ims)} END"
+        ),
+        "trainings": f"CASE WHEN {fresh} THEN {a}.verified_trainings ELSE {trainings} END",
     }
 
 
-def _rating(prefix: str, reviews: str) -> str:
+def _rating(a: str, prefix: str, reviews: str) -> str:
     """scoring.score_rating: ((Σ effective + P·m) / (n + P) − 1) / 4, with P·m a parameter."""
     discount = 1 - k.UNVERIFIED_PRAISE_WEIGHT
     effective = (
-        f"({as_float(f'c.{prefix}_verified_sum + c.{prefix}_unverified_sum')}"
-        f" - {float_sql(discount)} * {_col('c', f'{prefix}_unverified_excess')})"
+        f"({as_float(f'{a}.{prefix}_verified_sum + {a}.{prefix}_unverified_sum')}"
+        f" - {float_sql(discount)} * {_col(a, f'{prefix}_unverified_excess')})"
     )
     prior = f"{as_float(f'%({prefix}_prior)s')}"
     bayes = f"(({effective} + {prior}) / ({reviews} + {float_sql(k.RATING_PRIOR_REVIEWS)}))"
     return f"(({bayes} - {float_sql(1.0)}) / {float_sql(4.0)})"
 
 
-def _criteria(facts: dict[str, str]) -> dict[str, str]:
+def _criteria(a: str, facts: dict[str, str]) -> dict[str, str]:
     elapsed = "%(today_month)s - (" + facts["ims_month"] + ")"
     months = f"COALESCE({greatest(elapsed, '0')}, 0)"
     years = f"({as_float(months)} / {float_sql(12.0)})"
     trainings = as_float(f"({facts['trainings']})")
-    reviews = as_float("c.reviews_verified + c.reviews_unverified")
+    reviews = as_float(f"{a}.reviews_verified + {a}.reviews_unverified")
     yes = (
-        f"({_col('c', 'recommend_verified')}"
-        f" + {float_sql(k.UNVERIFIED_PRAISE_WEIGHT)} * {_col('c', 'recommend_unverified')})"
+        f"({_col(a, 'recommend_verified')}"
+        f" + {float_sql(k.UNVERIFIED_PRAISE_WEIGHT)} * {_col(a, 'recommend_unverified')})"
     )
     share = (
         f"(({yes} + {as_float('%(recommend_prior)s')})"
@@ -151,31 +144,31 @@ def _criteria(facts: dict[str, str]) -> dict[str, str]:
         ),
         "experience": (
             f"({float_sql(k.EXP_YEARS_WEIGHT)}"
-            f" * {_sat(as_float('COALESCE(c.experience_years, 0)'), k.EXP_YEARS_HALF)}"
+            f" * {_sat(as_float(f'COALESCE({a}.experience_years, 0)'), k.EXP_YEARS_HALF)}"
             f" + {float_sql(k.EXP_PATIENTS_WEIGHT)}"
-            f" * {_sat(as_float('COALESCE(c.experience_patients, 0)'), k.EXP_PATIENTS_HALF)}"
+            f" * {_sat(as_float(f'COALESCE({a}.experience_patients, 0)'), k.EXP_PATIENTS_HALF)}"
             f" + {float_sql(k.EXP_REFERRALS_WEIGHT)}"
-            f" * {_sat(_col('c', 'condition_referrals'), k.EXP_REFERRALS_HALF)})"
+            f" * {_sat(_col(a, 'condition_referrals'), k.EXP_REFERRALS_HALF)})"
         ),
         "referrals": (
             f"({float_sql(k.REF_PHYSICIANS_WEIGHT)}"
-            f" * {_sat(_col('c', 'referring_physicians'), k.REF_PHYSICIANS_HALF)}"
+            f" * {_sat(_col(a, 'referring_physicians'), k.REF_PHYSICIANS_HALF)}"
             f" + {float_sql(k.REF_RECOMMEND_WEIGHT)} * {share})"
         ),
-        "communication": _rating("communication", reviews),
-        "comfort": _rating("comfort", reviews),
+        "communication": _rating(a, "communication", reviews),
+        "comfort": _rating(a, "comfort", reviews),
     }
 
 
-def _score() -> tuple[str, dict[str, str]]:
-    facts = _as_of_today()
-    criteria = _criteria(facts)
+def _score(a: str) -> str:
+    criteria = _criteria(a, _as_of_today(a))
     terms = [f"{as_float(f'%(weight_{name})s')} * {criteria[name]}" for name in k.CRITERIA]
-    return "(" + " + ".join(terms) + ")", facts
+    return "(" + " + ".join(terms) + ")"
 
 
 def _entries(shape: Shape) -> str:
-    """Layer 1: the condition's gated, filtered entries, with their distance."""
+    """Layer 1: the condition's gated, filtered entries, with their distance and score; only
+    these narrow columns travel on through the sorts (the rest is read for the top rows)."""
     where = [
         "e.condition_id = %(condition)s",
         "e.licence_valid_until >= %(today)s",
@@ -198,10 +191,9 @@ def _entries(shape: Shape) -> str:
     if shape.languages:
         spoken = " OR ".join(f"e.languages LIKE %(language_{i})s" for i in range(shape.languages))
         where.append(f"({spoken})")
-    columns = ", ".join(f"e.{name}" for name in ENTRY_COLUMNS)
     return (
-        f"SELECT {columns}, {distance} AS distance_km FROM {_table(MatchEntry)} e"
-        f" WHERE {' AND '.join(where)}"
+        f"SELECT e.id AS entry_id, e.practitioner_id, e.location_id, {distance} AS distance_km,"
+        f" {_score('e')} AS score FROM {_table(MatchEntry)} e WHERE {' AND '.join(where)}"
     )
 
 
@@ -213,7 +205,7 @@ def _nearest_clinic(shape: Shape, entries: str) -> str:
             f"SELECT DISTINCT ON (w.practitioner_id) w.* FROM {within}"
             " ORDER BY w.practitioner_id, w.distance_km, w.location_id"
         )
-    columns = ", ".join(f"n.{name}" for name in (*ENTRY_COLUMNS, "distance_km"))
+    columns = ", ".join(f"n.{name}" for name in NARROW_COLUMNS)
     return (
         f"SELECT {columns} FROM (SELECT w.*, ROW_NUMBER() OVER (PARTITION BY w.practitioner_id"
         f" ORDER BY w.distance_km, w.location_id) AS nth FROM {within}) n WHERE n.nth = 1"
@@ -225,27 +217,24 @@ def ranking_sql(shape: Shape) -> str:
     """The whole statement for one shape; its parameters come from ranking_params."""
     entries = _entries(shape)
     candidates = _nearest_clinic(shape, entries) if shape.located else entries
-    score, facts = _score()
     order = ["score DESC", "distance_km", "practitioner_id"]
     if not shape.located:
         order.remove("distance_km")
-    passed = ", ".join(
-        f"c.{name}" for name in ENTRY_COLUMNS if name not in ("facts_expire_on", "ims_first_on")
-    )
+    narrow = ", ".join(f"c.{name}" for name in NARROW_COLUMNS)
     top = (
-        f"SELECT {passed}, c.distance_km, {facts['ims_on']} AS ims_on,"
-        f" {facts['trainings']} AS trainings, {score} AS score, COUNT(*) OVER () AS candidates"
+        f"SELECT {narrow}, COUNT(*) OVER () AS candidates"
         f" FROM ({candidates}) c ORDER BY {', '.join(order)} LIMIT %(limit)s"
     )
+    facts = _as_of_today("m")
     passed_on = ("accepting_new_patients", "languages", *EXPERIENCE_COLUMNS, *FIGURE_COLUMNS)
     outputs = ", ".join(
         [
             "t.practitioner_id",
-            "t.credential_owner",
+            "m.credential_owner",
             "t.distance_km",
-            "t.ims_on",
-            "t.trainings",
-            *(f"t.{name}" for name in passed_on),
+            facts["ims_on"],
+            facts["trainings"],
+            *(f"m.{name}" for name in passed_on),
             "t.score",
             "t.candidates",
             "u.name",
@@ -258,6 +247,7 @@ def ranking_sql(shape: Shape) -> str:
     )
     return (
         f"SELECT {outputs} FROM ({top}) t"
+        f" JOIN {_table(MatchEntry)} m ON m.id = t.entry_id"
         f" JOIN {_table(PractitionerProfile)} p ON p.id = t.practitioner_id"
         f" JOIN {_table(UserModel)} u ON u.id = p.user_id"
         f" LEFT JOIN {_table(Location)} l ON l.id = t.location_id"
