@@ -28,6 +28,7 @@ EXPERIENCE_COLUMNS = ("experience_years", "experience_patients", "condition_refe
 # Every column the ranking reads, carried in both covering indexes so that PostgreSQL
 # answers a match with an index-only scan (SQLite ignores INCLUDE).
 COVERED = [
+    "id",
     "practitioner",
     "location",
     "credential_owner",
