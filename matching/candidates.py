@@ -102,10 +102,10 @@ def ranking_params(
         "today": date_param(today),
         "today_month": today.year * 12 + today.month,
         "limit": limit,
-        # P·m and P·share: the Bayesian priors' weight, as scoring computes them.
-        "communication_prior": k.RATING_PRIOR_REVIEWS * rating_prior_mean(site.communication_mean),
-        "comfort_prior": k.RATING_PRIOR_REVIEWS * rating_prior_mean(site.comfort_mean),
-        "recommend_prior": k.RECOMMEND_PRIOR_REVIEWS * site.recommend_share,
+        # The site-wide priors, which the stored score parts are weighted by.
+        "share": site.recommend_share,
+        "communication_mean": rating_prior_mean(site.communication_mean),
+        "comfort_mean": rating_prior_mean(site.comfort_mean),
         **{f"weight_{name}": float(weights[name]) for name in k.CRITERIA},
         **{f"language_{i}": f"%,{code},%" for i, code in enumerate(filters.languages)},
     }

@@ -30,6 +30,7 @@ from directory.models.match_index import EXPERIENCE_COLUMNS, FIGURE_COLUMNS
 from directory.rules import live_credential_sql
 from directory.sqltext import as_float, float_sql, greatest, is_postgresql, month_index
 from matching import constants as k
+from matching.index_parts import sat_sql
 
 # What travels through the dedupe and the sorts: the entry, its distance and its score.
 NARROW_COLUMNS = ("entry_id", "practitioner_id", "location_id", "distance_km", "score")
@@ -67,15 +68,6 @@ def _table(model) -> str:
     return f'"{model._meta.db_table}"'
 
 
-def _sat(x: str, half: float) -> str:
-    """scoring.sat: 1 - half / (x + half), x ≥ 0 here."""
-    return f"({float_sql(1.0)} - {float_sql(half)} / ({x} + {float_sql(half)}))"
-
-
-def _col(alias: str, name: str) -> str:
-    return as_float(f"{alias}.{name}")
-
-
 def _credential_subquery(select: str, kind: str, *, owner: str, tail: str = "") -> str:
     """One figure of the row's owner's credentials of `kind` that count as of today."""
     return (
@@ -110,58 +102,34 @@ def _as_of_today(a: str) -> dict[str, str]:
     }
 
 
-def _rating(a: str, prefix: str, reviews: str) -> str:
-    """scoring.score_rating: ((Σ effective + P·m) / (n + P) − 1) / 4, with P·m a parameter."""
-    discount = 1 - k.UNVERIFIED_PRAISE_WEIGHT
-    effective = (
-        f"({as_float(f'{a}.{prefix}_verified_sum + {a}.{prefix}_unverified_sum')}"
-        f" - {float_sql(discount)} * {_col(a, f'{prefix}_unverified_excess')})"
-    )
-    prior = f"{as_float(f'%({prefix}_prior)s')}"
-    bayes = f"(({effective} + {prior}) / ({reviews} + {float_sql(k.RATING_PRIOR_REVIEWS)}))"
-    return f"(({bayes} - {float_sql(1.0)}) / {float_sql(4.0)})"
-
-
-def _criteria(a: str, facts: dict[str, str]) -> dict[str, str]:
-    elapsed = "%(today_month)s - (" + facts["ims_month"] + ")"
-    months = f"COALESCE({greatest(elapsed, '0')}, 0)"
-    years = f"({as_float(months)} / {float_sql(12.0)})"
-    trainings = as_float(f"({facts['trainings']})")
-    reviews = as_float(f"{a}.reviews_verified + {a}.reviews_unverified")
-    yes = (
-        f"({_col(a, 'recommend_verified')}"
-        f" + {float_sql(k.UNVERIFIED_PRAISE_WEIGHT)} * {_col(a, 'recommend_unverified')})"
-    )
-    share = (
-        f"(({yes} + {as_float('%(recommend_prior)s')})"
-        f" / ({reviews} + {float_sql(k.RECOMMEND_PRIOR_REVIEWS)}))"
-    )
-    return {
-        "qualifications": (
-            f"({float_sql(k.QUAL_BASE)}"
-            f" + {float_sql(k.QUAL_TENURE_WEIGHT)} * {_sat(years, k.QUAL_TENURE_HALF_YEARS)}"
-            f" + {float_sql(k.QUAL_TRAINING_WEIGHT)} * {_sat(trainings, k.QUAL_TRAINING_HALF)})"
-        ),
-        "experience": (
-            f"({float_sql(k.EXP_YEARS_WEIGHT)}"
-            f" * {_sat(as_float(f'COALESCE({a}.experience_years, 0)'), k.EXP_YEARS_HALF)}"
-            f" + {float_sql(k.EXP_PATIENTS_WEIGHT)}"
-            f" * {_sat(as_float(f'COALESCE({a}.experience_patients, 0)'), k.EXP_PATIENTS_HALF)}"
-            f" + {float_sql(k.EXP_REFERRALS_WEIGHT)}"
-            f" * {_sat(_col(a, 'condition_referrals'), k.EXP_REFERRALS_HALF)})"
-        ),
-        "referrals": (
-            f"({float_sql(k.REF_PHYSICIANS_WEIGHT)}"
-            f" * {_sat(_col(a, 'referring_physicians'), k.REF_PHYSICIANS_HALF)}"
-            f" + {float_sql(k.REF_RECOMMEND_WEIGHT)} * {share})"
-        ),
-        "communication": _rating(a, "communication", reviews),
-        "comfort": _rating(a, "comfort", reviews),
-    }
-
-
 def _score(a: str) -> str:
-    criteria = _criteria(a, _as_of_today(a))
+    """score = Σ weight × criterion, each criterion from the row's stored parts
+    (matching.index_parts) and this request's date and site-wide priors."""
+    facts = _as_of_today(a)
+    fresh = f"({a}.facts_expire_on IS NULL OR {a}.facts_expire_on >= %(today)s)"
+    # Stored for the trainings on record; recomputed for an entry whose facts went stale.
+    stale_base = (
+        f"({float_sql(k.QUAL_BASE)} + {float_sql(k.QUAL_TRAINING_WEIGHT)}"
+        f" * {sat_sql(as_float(facts['trainings']), k.QUAL_TRAINING_HALF)})"
+    )
+    base = f"CASE WHEN {fresh} THEN {a}.qualification_base ELSE {stale_base} END"
+    elapsed = "%(today_month)s - (" + facts["ims_month"] + ")"
+    months = "COALESCE(" + greatest(elapsed, "0") + ", 0)"
+    years = f"({as_float(months)} / {float_sql(12.0)})"
+    tenure = f"{float_sql(k.QUAL_TENURE_WEIGHT)} * {sat_sql(years, k.QUAL_TENURE_HALF_YEARS)}"
+
+    def prior(name: str) -> str:
+        return as_float(f"%({name})s")
+
+    criteria = {
+        "qualifications": f"({base} + {tenure})",
+        "experience": f"{a}.experience_score",
+        "referrals": f"({a}.referrals_base + {a}.referrals_prior_weight * {prior('share')})",
+        "communication": (
+            f"({a}.communication_base + {a}.rating_prior_weight * {prior('communication_mean')})"
+        ),
+        "comfort": f"({a}.comfort_base + {a}.rating_prior_weight * {prior('comfort_mean')})",
+    }
     terms = [f"{as_float(f'%(weight_{name})s')} * {criteria[name]}" for name in k.CRITERIA]
     return "(" + " + ".join(terms) + ")"
 

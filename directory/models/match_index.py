@@ -25,20 +25,33 @@ FACT_COLUMNS = (
 )
 # This condition's experience and completed referrals.
 EXPERIENCE_COLUMNS = ("experience_years", "experience_patients", "condition_referrals")
-# Every column the ranking reads, carried in both covering indexes so that PostgreSQL
-# answers a match with an index-only scan (SQLite ignores INCLUDE).
+# The request-independent parts of the criterion scores: computed, when a row is written,
+# by the SQL another app registers (matching.index_parts, through match_index_derive), so
+# that the directory keeps no ranking formula.
+DERIVED_COLUMNS = (
+    "qualification_base",
+    "experience_score",
+    "referrals_base",
+    "referrals_prior_weight",
+    "communication_base",
+    "comfort_base",
+    "rating_prior_weight",
+)
+# Every column the ranking reads to gate, filter and score, carried in both covering
+# indexes so that PostgreSQL answers a match with an index-only scan (SQLite ignores
+# INCLUDE). The raw figures stay out: they are read for the returned rows only.
 COVERED = [
     "id",
     "practitioner",
     "location",
     "credential_owner",
-    "is_first",
-    *FACT_COLUMNS,
+    "licence_valid_until",
+    "ims_valid_until",
+    "facts_expire_on",
     "ims_first_month",
     "accepting_new_patients",
     "languages",
-    *EXPERIENCE_COLUMNS,
-    *FIGURE_COLUMNS,
+    *DERIVED_COLUMNS,
 ]
 
 
@@ -106,6 +119,14 @@ class MatchEntry(models.Model):
     recommend_verified = models.IntegerField()
     recommend_unverified = models.IntegerField()
     referring_physicians = models.IntegerField()
+    # DERIVED_COLUMNS (null until an app registers their SQL).
+    qualification_base = models.FloatField(null=True)
+    experience_score = models.FloatField(null=True)
+    referrals_base = models.FloatField(null=True)
+    referrals_prior_weight = models.FloatField(null=True)
+    communication_base = models.FloatField(null=True)
+    comfort_base = models.FloatField(null=True)
+    rating_prior_weight = models.FloatField(null=True)
 
     class Meta:
         indexes = [

@@ -9,7 +9,7 @@ Callers: the stats services (credential facts, reviews, referral completions), t
 clinic and experience services, practitioner activation, and bulk loads (rebuild).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db import connection, transaction
 
@@ -23,11 +23,25 @@ from directory.models import (
     PractitionerStats,
     User,
 )
-from directory.models.match_index import FACT_COLUMNS, FIGURE_COLUMNS
+from directory.models.match_index import DERIVED_COLUMNS, FACT_COLUMNS, FIGURE_COLUMNS
 from directory.sqltext import month_index
 
 # Copied unchanged from the figures row (PractitionerStats).
 STATS_COLUMNS = (*FACT_COLUMNS, *FIGURE_COLUMNS)
+
+
+# SQL for DERIVED_COLUMNS over the SELECT's aliases (s = figures, x = experience,
+# r = referral counts of the row's condition), registered at start-up by the app that owns
+# the formulas (MatchingConfig.ready); NULL until then.
+_derived_sql: dict[str, str] = {}
+
+
+def match_index_derive(columns: Mapping[str, str]) -> None:
+    """Register the SQL of derived columns; rows written from now on carry them."""
+    unknown = set(columns) - set(DERIVED_COLUMNS)
+    if unknown:
+        raise ValueError(f"Not derived columns of the match index: {sorted(unknown)}")
+    _derived_sql.update(columns)
 
 
 def _table(model) -> str:
@@ -52,6 +66,7 @@ def _select_sql(where: str = "") -> tuple[str, str]:
         "experience_years": "x.years",
         "experience_patients": "x.patients_treated",
         "condition_referrals": "COALESCE(r.completed_referrals, 0)",
+        **{name: _derived_sql.get(name, "NULL") for name in DERIVED_COLUMNS},
     }
     select = f"""
         SELECT {", ".join(columns.values())}

@@ -59,5 +59,5 @@ def kind_row(figures: KindFigures) -> str:
     return (
         f"{figures.name:<28} {_count(figures.candidates):>11} {_count(figures.floor_rows):>11} "
         f"{percentile(api, 50):>7.1f} {percentile(api, 95):>7.1f} {percentile(api, 99):>7.1f} "
-        f"{max(api):>7.1f} {floor_p50:>9.2f} {ratio:>8.0f}x {queries:>7}"
+        f"{max(api):>7.1f} {floor_p50:>9.2f} {ratio:>8.1f}x {queries:>7}"
     )
