@@ -99,6 +99,7 @@ def _as_of_today(a: str) -> dict[str, str]:
             f"CASE WHEN {fresh} THEN {a}.ims_first_month ELSE {month_index(first_ims)} END"
         ),
         "trainings": f"CASE WHEN {fresh} THEN {a}.verified_trainings ELSE {trainings} END",
+        "live_trainings": trainings,
     }
 
 
@@ -110,7 +111,7 @@ def _score(a: str) -> str:
     # Stored for the trainings on record; recomputed for an entry whose facts went stale.
     stale_base = (
         f"({float_sql(k.QUAL_BASE)} + {float_sql(k.QUAL_TRAINING_WEIGHT)}"
-        f" * {sat_sql(as_float(facts['trainings']), k.QUAL_TRAINING_HALF)})"
+        f" * {sat_sql(as_float(facts['live_trainings']), k.QUAL_TRAINING_HALF)})"
     )
     base = f"CASE WHEN {fresh} THEN {a}.qualification_base ELSE {stale_base} END"
     elapsed = "%(today_month)s - (" + facts["ims_month"] + ")"
