@@ -41,8 +41,11 @@ def date_param(value):
 def float_sql(value: float) -> str:
     """A float literal both databases treat as double precision (a bare 2.0 is NUMERIC on
     PostgreSQL, slower and rounded differently from Python's floats)."""
-    return f"CAST({float(value)!r} AS DOUBLE PRECISION)"
+    literal = repr(float(value))
+    return f"{literal}::float8" if is_postgresql() else f"CAST({literal} AS REAL)"
 
 
 def as_float(sql: str) -> str:
-    return f"CAST({sql} AS DOUBLE PRECISION)"
+    # The short PostgreSQL spelling keeps the ranking statement under psycopg's 4 KB limit
+    # for caching a statement's parsed form.
+    return f"({sql})::float8" if is_postgresql() else f"CAST({sql} AS REAL)"

@@ -20,7 +20,7 @@ from directory.models import Condition, PractitionerStats
 from directory.models.practitioners import languages_from_db
 from directory.sqltext import date_param
 from matching import constants as k
-from matching.ranking_sql import RESULT_COLUMNS, ranking_sql, shape_of
+from matching.ranking_sql import ranking_sql, shape_of
 from matching.scoring import Candidate, RatingSums, ReviewFigures, SiteFigures, rating_prior_mean
 
 
@@ -119,7 +119,9 @@ def ranking_params(
 def ranked_rows(
     filters: CandidateFilters, *, weights: dict[str, float], site: SiteFigures, limit: int
 ) -> list[dict]:
-    """The top `limit` candidates as dicts of RESULT_COLUMNS, best first: one query."""
+    """The top `limit` candidates as dicts (the entry's columns, distance_km, score,
+    candidates, ims_certified_on, name, profession, clinic, city, licence), best first: one
+    query."""
     center = filters.center
     shape = shape_of(
         located=center is not None,
@@ -130,7 +132,13 @@ def ranked_rows(
     with _prepared_cursor() as cursor:
         params = ranking_params(filters, weights=weights, site=site, limit=limit)
         cursor.execute(ranking_sql(shape), params)
-        return [dict(zip(RESULT_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        # The entry's stored trainings are those on record; the reasons name today's.
+        row["verified_trainings"] = row.pop("trainings_as_of_today")
+        row["user_id"] = row["credential_owner"]
+    return rows
 
 
 def _prepared_cursor():
@@ -187,6 +195,12 @@ def candidate_from_row(row: dict, licence: tuple[str, str]) -> Candidate:
     )
 
 
+def _licence(both: str | None) -> tuple[str, str]:
+    """(profession, jurisdiction) from the statement's "profession|jurisdiction"."""
+    profession, _, jurisdiction = (both or "|").partition("|")
+    return profession, jurisdiction
+
+
 def top_candidates(
     filters: CandidateFilters, *, weights: dict[str, float], site: SiteFigures, limit: int
 ) -> tuple[int, list[CandidateRow]]:
@@ -195,9 +209,7 @@ def top_candidates(
     count = rows[0]["candidates"] if rows else 0
     return count, [
         CandidateRow(
-            candidate=candidate_from_row(
-                row, (row["licence_profession"] or "", row["licence_jurisdiction"] or "")
-            ),
+            candidate=candidate_from_row(row, _licence(row["licence"])),
             name=row["name"],
             profession=row["profession"],
             languages=languages_from_db(row["languages"]),

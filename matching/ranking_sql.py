@@ -17,7 +17,7 @@ Layers, innermost first:
 2. with a location, each practitioner's nearest clinic within the radius (one row each);
 3. the count of all candidates in the same pass, best first (ties: distance, then id),
    the top `limit` — only (entry, practitioner, clinic, distance, score) travel this far;
-4. the inputs, name, profession, clinic and licence of those rows only.
+4. the entry, name, profession, clinic and licence of those rows only (columns by name).
 """
 
 from functools import lru_cache
@@ -26,7 +26,6 @@ from typing import NamedTuple
 from directory.geo import haversine_sql
 from directory.models import Credential, CredentialKind, Location, MatchEntry, PractitionerProfile
 from directory.models import User as UserModel
-from directory.models.match_index import EXPERIENCE_COLUMNS, FIGURE_COLUMNS
 from directory.rules import live_credential_sql
 from directory.sqltext import as_float, float_sql, greatest, is_postgresql, month_index
 from matching import constants as k
@@ -34,26 +33,6 @@ from matching.index_parts import sat_sql
 
 # What travels through the dedupe and the sorts: the entry, its distance and its score.
 NARROW_COLUMNS = ("entry_id", "practitioner_id", "location_id", "distance_km", "score")
-# What the statement returns, in order: what scoring.Candidate and the card need.
-RESULT_COLUMNS = (
-    "practitioner_id",
-    "user_id",
-    "distance_km",
-    "ims_certified_on",
-    "verified_trainings",
-    "accepting_new_patients",
-    "languages",
-    *EXPERIENCE_COLUMNS,
-    *FIGURE_COLUMNS,
-    "score",
-    "candidates",
-    "name",
-    "profession",
-    "clinic",
-    "city",
-    "licence_profession",
-    "licence_jurisdiction",
-)
 
 
 class Shape(NamedTuple):
@@ -77,11 +56,13 @@ def _credential_subquery(select: str, kind: str, *, owner: str, tail: str = "") 
     )
 
 
-def _licence(field: str) -> str:
-    """A field of the owner's licence that the reasons name: the one valid longest (no
-    expiry first), then the newest; run for the returned rows only."""
+def _licence() -> str:
+    """The owner's licence that the reasons name, as "profession|jurisdiction" (both are
+    codes without a bar): the one valid longest (no expiry first), then the newest; run for
+    the returned rows only."""
     newest = " ORDER BY (k.expires_on IS NULL) DESC, k.expires_on DESC, k.id DESC LIMIT 1"
-    return _credential_subquery(f"k.{field}", CredentialKind.LICENSE.value, owner="m", tail=newest)
+    fields = "k.profession || '|' || k.jurisdiction"
+    return _credential_subquery(fields, CredentialKind.LICENSE.value, owner="m", tail=newest)
 
 
 def _as_of_today(a: str) -> dict[str, str]:
@@ -92,12 +73,12 @@ def _as_of_today(a: str) -> dict[str, str]:
     fresh = f"({a}.facts_expire_on IS NULL OR {a}.facts_expire_on >= %(today)s)"
     ims = CredentialKind.IMS_CERTIFICATION.value
     first_ims = _credential_subquery("MIN(k.issued_on)", ims, owner=a)
+    # The month index rises with the date: the first certificate's is the smallest.
+    first_month = _credential_subquery(f"MIN({month_index('k.issued_on')})", ims, owner=a)
     trainings = _credential_subquery("COUNT(*)", CredentialKind.TRAINING.value, owner=a)
     return {
         "ims_on": f"CASE WHEN {fresh} THEN {a}.ims_first_on ELSE {first_ims} END",
-        "ims_month": (
-            f"CASE WHEN {fresh} THEN {a}.ims_first_month ELSE {month_index(first_ims)} END"
-        ),
+        "ims_month": f"CASE WHEN {fresh} THEN {a}.ims_first_month ELSE {first_month} END",
         "trainings": f"CASE WHEN {fresh} THEN {a}.verified_trainings ELSE {trainings} END",
         "live_trainings": trainings,
     }
@@ -195,23 +176,19 @@ def ranking_sql(shape: Shape) -> str:
         f" FROM ({candidates}) c ORDER BY {', '.join(order)} LIMIT %(limit)s"
     )
     facts = _as_of_today("m")
-    passed_on = ("accepting_new_patients", "languages", *EXPERIENCE_COLUMNS, *FIGURE_COLUMNS)
     outputs = ", ".join(
         [
-            "t.practitioner_id",
-            "m.credential_owner",
+            "m.*",
             "t.distance_km",
-            facts["ims_on"],
-            facts["trainings"],
-            *(f"m.{name}" for name in passed_on),
             "t.score",
             "t.candidates",
-            "u.name",
-            "p.profession",
-            "l.name",
-            "l.city",
-            _licence("profession"),
-            _licence("jurisdiction"),
+            f"{facts['ims_on']} AS ims_certified_on",
+            f"{facts['trainings']} AS trainings_as_of_today",
+            "u.name AS name",
+            "p.profession AS profession",
+            "l.name AS clinic",
+            "l.city AS city",
+            f"{_licence()} AS licence",
         ]
     )
     return (
