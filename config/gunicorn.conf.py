@@ -22,3 +22,12 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"
 # The control socket (gunicornc) is not used; without it two instances on one machine
 # never contend for the same default path.
 control_socket_disable = True
+
+
+def post_worker_init(worker) -> None:
+    """The application is loaded: move its long-lived objects (modules, settings, URL
+    patterns, compiled SQL) out of the collector's sight, so that each request's garbage
+    collections walk only what the request allocated."""
+    import gc
+
+    gc.freeze()

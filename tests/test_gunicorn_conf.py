@@ -62,3 +62,16 @@ def test_access_log_holds_no_query_string_referrer_or_body(capsys):
     assert line.startswith("203.0.113.9 ")
     for secret in ("?", "sciatica", "fibromyalgia", "49.28", "search"):
         assert secret not in line
+
+
+def test_a_loaded_worker_freezes_its_long_lived_objects():
+    import gc
+
+    cfg = ConfiguredApp().cfg
+    try:
+        gc.unfreeze()
+        assert gc.get_freeze_count() == 0
+        cfg.post_worker_init(SimpleNamespace())
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
