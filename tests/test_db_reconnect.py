@@ -43,7 +43,7 @@ def terminate_backend(pid: int) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="kills a PostgreSQL backend")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("path", ["/api/v1/practitioners/", "/healthz"])
 def test_a_connection_the_database_closed_between_requests_is_replaced(path):
     assert wsgi_get(path) == 200

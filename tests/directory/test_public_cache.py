@@ -7,7 +7,9 @@ from directory.services.profiles import practitioner_set_active, profile_update
 from directory.services.reviews import review_submit
 from tests.factories import LocationFactory, UserFactory, qualified_practitioner
 
-pytestmark = pytest.mark.django_db(transaction=True)  # on_commit callbacks run
+# on_commit callbacks run only in real transactions; serialized_rollback restores the seeded
+# rows (conditions, content types) for the tests after, as the other transactional tests do.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 LIST = "/api/v1/practitioners/?qualified=true"
 
