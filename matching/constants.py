@@ -42,6 +42,10 @@ Site-wide priors (the means and the would-recommend share above) are aggregated 
 active practitioner's figures at most once per SITE_PRIORS_MAX_AGE_SECONDS (a cache), so a
 new review moves the priors of every other practitioner's score after at most that long.
 
+The match index stores the request-independent parts of these scores (matching.index_parts),
+computed when its rows are written: after changing a constant here, run
+`manage.py rebuild_match_index` (a deploy that changes one should run it after migrating).
+
 Weights: each priority is 0–5 (default 1); weight = priority / Σ priorities.
 score = Σ weight × criterion score. Ties break by distance, then practitioner id.
 """
