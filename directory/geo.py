@@ -61,24 +61,28 @@ class BoundingBox:
     def wraps(self) -> bool:
         return self.min_lng > self.max_lng
 
-    def sql(self, *, lat: str, lng: str) -> str:
-        """q() as SQL text over the columns `lat`, `lng`, with the parameters of params()."""
-
-        def bound(name: str) -> str:
-            return as_float(f"%(box_{name})s")
-
-        lat_sql = f"{lat} >= {bound('min_lat')} AND {lat} <= {bound('max_lat')}"
-        join = "OR" if self.wraps else "AND"
-        lng_sql = f"{lng} >= {bound('min_lng')} {join} {lng} <= {bound('max_lng')}"
-        return f"{lat_sql} AND ({lng_sql})"
-
     def params(self) -> dict[str, float]:
+        """The parameters of bounding_box_sql."""
         return {
             "box_min_lat": self.min_lat,
             "box_max_lat": self.max_lat,
             "box_min_lng": self.min_lng,
             "box_max_lng": self.max_lng,
         }
+
+
+def bounding_box_sql(*, lat: str, lng: str, wraps: bool) -> str:
+    """BoundingBox.q() as SQL text over the columns `lat`, `lng`, with the parameters of
+    BoundingBox.params(); `wraps` as the box's (the text is the same for every box that
+    wraps, or does not)."""
+
+    def bound(name: str) -> str:
+        return as_float(f"%(box_{name})s")
+
+    lat_sql = f"{lat} >= {bound('min_lat')} AND {lat} <= {bound('max_lat')}"
+    join = "OR" if wraps else "AND"
+    lng_sql = f"{lng} >= {bound('min_lng')} {join} {lng} <= {bound('max_lng')}"
+    return f"{lat_sql} AND ({lng_sql})"
 
 
 def bounding_box(center: Point, radius_km: float) -> BoundingBox:

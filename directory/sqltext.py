@@ -8,6 +8,11 @@ def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
+def table_sql(model) -> str:
+    """A model's table name, quoted for the database."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
 def greatest(a: str, b: str) -> str:
     """GREATEST on PostgreSQL (which ignores a NULL argument), MAX on SQLite (where a NULL
     argument gives NULL): callers COALESCE what may be NULL."""

@@ -4,8 +4,9 @@ The statement's text depends only on the request's *shape* — database, with or
 location, a bounding box that wraps the antimeridian, how many languages, whether only
 practitioners accepting new patients count — so it is written once per shape (cached) and
 every request only fills in parameters: per-request Python cost does not grow with the
-formula. The formulas are matching.constants' and the same as matching.scoring (the
-reference), operation for operation; tests/matching/test_candidates.py ranks the same
+formula. The formulas are matching.constants', as in matching.scoring (the reference),
+with the request-independent parts stored in the index (matching.index_parts) and the
+date and site-wide priors applied here; tests/matching/test_candidates.py ranks the same
 candidates both ways on SQLite and PostgreSQL.
 
 Layers, innermost first:
@@ -23,11 +24,12 @@ Layers, innermost first:
 from functools import lru_cache
 from typing import NamedTuple
 
-from directory.geo import haversine_sql
+from directory.geo import bounding_box_sql, haversine_sql
 from directory.models import Credential, CredentialKind, Location, MatchEntry, PractitionerProfile
 from directory.models import User as UserModel
 from directory.rules import live_credential_sql
 from directory.sqltext import as_float, float_sql, greatest, is_postgresql, month_index
+from directory.sqltext import table_sql as _table
 from matching import constants as k
 from matching.index_parts import sat_sql
 
@@ -41,10 +43,6 @@ class Shape(NamedTuple):
     wraps: bool
     languages: int
     accepting_only: bool
-
-
-def _table(model) -> str:
-    return f'"{model._meta.db_table}"'
 
 
 def _credential_subquery(select: str, kind: str, *, owner: str, tail: str = "") -> str:
@@ -77,6 +75,7 @@ def _as_of_today(a: str) -> dict[str, str]:
     first_month = _credential_subquery(f"MIN({month_index('k.issued_on')})", ims, owner=a)
     trainings = _credential_subquery("COUNT(*)", CredentialKind.TRAINING.value, owner=a)
     return {
+        "fresh": fresh,
         "ims_on": f"CASE WHEN {fresh} THEN {a}.ims_first_on ELSE {first_ims} END",
         "ims_month": f"CASE WHEN {fresh} THEN {a}.ims_first_month ELSE {first_month} END",
         "trainings": f"CASE WHEN {fresh} THEN {a}.verified_trainings ELSE {trainings} END",
@@ -88,13 +87,12 @@ def _score(a: str) -> str:
     """score = Σ weight × criterion, each criterion from the row's stored parts
     (matching.index_parts) and this request's date and site-wide priors."""
     facts = _as_of_today(a)
-    fresh = f"({a}.facts_expire_on IS NULL OR {a}.facts_expire_on >= %(today)s)"
     # Stored for the trainings on record; recomputed for an entry whose facts went stale.
     stale_base = (
         f"({float_sql(k.QUAL_BASE)} + {float_sql(k.QUAL_TRAINING_WEIGHT)}"
         f" * {sat_sql(as_float(facts['live_trainings']), k.QUAL_TRAINING_HALF)})"
     )
-    base = f"CASE WHEN {fresh} THEN {a}.qualification_base ELSE {stale_base} END"
+    base = f"CASE WHEN {facts['fresh']} THEN {a}.qualification_base ELSE {stale_base} END"
     elapsed = "%(today_month)s - (" + facts["ims_month"] + ")"
     months = "COALESCE(" + greatest(elapsed, "0") + ", 0)"
     years = f"({as_float(months)} / {float_sql(12.0)})"
@@ -125,13 +123,7 @@ def _entries(shape: Shape) -> str:
         "e.ims_valid_until >= %(today)s",
     ]
     if shape.located:
-        # The same text BoundingBox.sql writes, for a box that wraps or not.
-        lng_join = "OR" if shape.wraps else "AND"
-        where += [
-            f"e.lat >= {as_float('%(box_min_lat)s')} AND e.lat <= {as_float('%(box_max_lat)s')}",
-            f"(e.lng >= {as_float('%(box_min_lng)s')} {lng_join}"
-            f" e.lng <= {as_float('%(box_max_lng)s')})",
-        ]
+        where.append(bounding_box_sql(lat="e.lat", lng="e.lng", wraps=shape.wraps))
         distance = haversine_sql(lat="e.lat", lng="e.lng")
     else:
         where.append("e.is_first")

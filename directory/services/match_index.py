@@ -2,7 +2,7 @@
 the source rows in the transaction of every write that changes one of their inputs, and
 `manage.py rebuild_match_index` rebuilds every row with the same SELECT, so a maintained
 row and a rebuilt one cannot differ in how they are computed — only in whether a write
-path forgot to call `match_index_refresh` (tests/directory/test_match_index.py replays
+path forgot to call `practitioner_changed` (tests/directory/test_match_index.py replays
 random write histories and compares both after every step).
 
 Callers: the stats services (credential facts, reviews, referral completions), the profile,
@@ -25,6 +25,7 @@ from directory.models import (
 )
 from directory.models.match_index import DERIVED_COLUMNS, FACT_COLUMNS, FIGURE_COLUMNS
 from directory.sqltext import month_index
+from directory.sqltext import table_sql as _table
 
 # Copied unchanged from the figures row (PractitionerStats).
 STATS_COLUMNS = (*FACT_COLUMNS, *FIGURE_COLUMNS)
@@ -42,10 +43,6 @@ def match_index_derive(columns: Mapping[str, str]) -> None:
     if unknown:
         raise ValueError(f"Not derived columns of the match index: {sorted(unknown)}")
     _derived_sql.update(columns)
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
 
 
 def _select_sql(where: str = "") -> tuple[str, str]:
