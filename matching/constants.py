@@ -51,7 +51,7 @@ score = Σ weight × criterion score. Ties break by distance, then practitioner 
 """
 
 # NEUTRAL_RATING: the stored figures split unverified praise at it; its home is directory.
-from directory.ratings import NEUTRAL_RATING  # noqa: F401 - used as k.NEUTRAL_RATING
+from directory.limits import NEUTRAL_RATING  # noqa: F401 - used as k.NEUTRAL_RATING
 
 QUAL_BASE = 0.5
 QUAL_TENURE_WEIGHT = 0.3

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, DateField, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
+from directory.limits import NEUTRAL_RATING
 from directory.models import (
     ConditionReferralStats,
     Credential,
@@ -27,7 +28,6 @@ from directory.models import (
     ReferralStatus,
     Review,
 )
-from directory.ratings import NEUTRAL_RATING
 from directory.services.changes import practitioner_changed
 from directory.services.match_index import match_index_rebuild
 
