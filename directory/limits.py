@@ -35,8 +35,8 @@ LANGUAGES_MAX = 10
 # --- Clinics and experience -----------------------------------------------------------------
 # Enough for a practitioner who works across a city; keeps the nearest-clinic work small.
 LOCATIONS_MAX = 20
-LAT_MIN, LAT_MAX = -90.0, 90.0
-LNG_MIN, LNG_MAX = -180.0, 180.0
+LAT_MIN, LAT_MAX = -90, 90
+LNG_MIN, LNG_MAX = -180, 180
 EXPERIENCE_YEARS_MAX = 70
 EXPERIENCE_PATIENTS_MAX = 100_000
 

@@ -1,3 +1,7 @@
+from functools import cache
+
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db.models import Model
 from rest_framework import serializers
 
 
@@ -28,3 +32,34 @@ class StrictSerializer(StrictSerializerMixin, serializers.Serializer):
 
 class StrictModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     pass
+
+
+class _RuledField:
+    """Mixed into a DRF field class by `ruled`. The rules are re-read on every copy: DRF
+    builds each serializer's fields anew from their constructor arguments."""
+
+    def __init__(self, *args, rules_from: tuple[type[Model], str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        model, name = rules_from
+        rules = list(model._meta.get_field(name).validators)
+        self.validators = [*self.validators, *rules]
+        # For the OpenAPI schema only: the rules above do the checking, DRF nothing twice.
+        for rule in rules:
+            if isinstance(rule, MaxLengthValidator):
+                self.max_length = rule.limit_value
+            elif isinstance(rule, MinValueValidator):
+                self.min_value = rule.limit_value
+            elif isinstance(rule, MaxValueValidator):
+                self.max_value = rule.limit_value
+
+
+@cache
+def _ruled_class(field_class: type[serializers.Field]) -> type[serializers.Field]:
+    return type(field_class.__name__, (_RuledField, field_class), {})
+
+
+def ruled(field: serializers.Field, model: type[Model], name: str) -> serializers.Field:
+    """`field` parses; the model's field `name` rules. The domain's validators (limits,
+    scales, codes: directory.validators) run with their own messages, the same ones a service
+    call, a page and the admin give."""
+    return _ruled_class(type(field))(*field._args, rules_from=(model, name), **field._kwargs)

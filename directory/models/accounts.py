@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from directory import limits
+
 
 class Role(models.TextChoices):
     PATIENT = "patient", "Patient"
@@ -36,7 +38,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """An account; e-mail is the login. Staff users are the moderators."""
 
     email = models.EmailField(unique=True)
-    name = models.CharField(max_length=120, blank=True)
+    name = models.CharField(max_length=limits.NAME_MAX, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)

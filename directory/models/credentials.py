@@ -2,8 +2,11 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+
+from directory import limits
 
 
 class CredentialKind(models.TextChoices):
@@ -70,7 +73,11 @@ class Credential(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    note = models.TextField(blank=True, max_length=2000)
+    note = models.TextField(
+        blank=True,
+        max_length=limits.CREDENTIAL_NOTE_MAX,
+        validators=[MaxLengthValidator(limits.CREDENTIAL_NOTE_MAX)],
+    )
     # Withdrawn by its owner: kept for the record, shown nowhere, counts for nothing.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

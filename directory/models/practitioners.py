@@ -1,7 +1,11 @@
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+from directory import limits
+from directory.validators import range_validators, validate_country, validate_languages
 
 
 class Profession(models.TextChoices):
@@ -29,7 +33,10 @@ class PractitionerProfile(models.Model):
     profession = models.CharField(
         max_length=30, choices=Profession.choices, default=Profession.PHYSIOTHERAPIST
     )
-    bio = models.TextField(blank=True, max_length=5000)
+    bio = models.TextField(
+        blank=True, max_length=limits.BIO_MAX, validators=[MaxLengthValidator(limits.BIO_MAX)]
+    )
+    # Stored as ",en,fr," (languages_to_db); the rule is in clean(), which also sees "".
     languages = models.CharField(max_length=200, default=",en,", blank=True)
     accepting_new_patients = models.BooleanField(default=True)
     fee_per_session = models.DecimalField(
@@ -37,7 +44,7 @@ class PractitionerProfile(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(10000)],
+        validators=[MinValueValidator(limits.FEE_MIN), MaxValueValidator(limits.FEE_MAX)],
     )
     direct_billing = models.BooleanField(default=False)
     # A practitioner who leaves is deactivated, never deleted: reviews and referrals
@@ -53,7 +60,7 @@ class PractitionerProfile(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(fee_per_session__isnull=True)
-                | Q(fee_per_session__gte=0, fee_per_session__lte=10000),
+                | Q(fee_per_session__gte=limits.FEE_MIN, fee_per_session__lte=limits.FEE_MAX),
                 name="practitioner_fee_range",
             ),
         ]
@@ -64,6 +71,12 @@ class PractitionerProfile(models.Model):
     @property
     def name(self) -> str:
         return self.user.name
+
+    def clean(self) -> None:
+        try:
+            validate_languages(self.language_list)
+        except ValidationError as error:
+            raise ValidationError({"languages": error.messages}) from None
 
     @property
     def language_list(self) -> list[str]:
@@ -93,19 +106,25 @@ class Location(models.Model):
     city = models.CharField(max_length=100)
     region = models.CharField(max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
-    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2, e.g. CA")
-    lat = models.FloatField()
-    lng = models.FloatField()
+    country = models.CharField(
+        max_length=2, help_text="ISO 3166-1 alpha-2, e.g. CA", validators=[validate_country]
+    )
+    lat = models.FloatField(validators=range_validators("Latitude", limits.LAT_MIN, limits.LAT_MAX))
+    lng = models.FloatField(
+        validators=range_validators("Longitude", limits.LNG_MIN, limits.LNG_MAX)
+    )
 
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["lat", "lng"], name="location_lat_lng")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(lat__gte=-90, lat__lte=90), name="location_lat_range"
+                condition=Q(lat__gte=limits.LAT_MIN, lat__lte=limits.LAT_MAX),
+                name="location_lat_range",
             ),
             models.CheckConstraint(
-                condition=Q(lng__gte=-180, lng__lte=180), name="location_lng_range"
+                condition=Q(lng__gte=limits.LNG_MIN, lng__lte=limits.LNG_MAX),
+                name="location_lng_range",
             ),
         ]
 
@@ -120,8 +139,12 @@ class ConditionExperience(models.Model):
         PractitionerProfile, on_delete=models.CASCADE, related_name="experience"
     )
     condition = models.ForeignKey("directory.Condition", on_delete=models.PROTECT)
-    years = models.PositiveSmallIntegerField(validators=[MaxValueValidator(70)])
-    patients_treated = models.PositiveIntegerField(validators=[MaxValueValidator(100000)])
+    years = models.PositiveSmallIntegerField(
+        validators=range_validators("Years", 0, limits.EXPERIENCE_YEARS_MAX)
+    )
+    patients_treated = models.PositiveIntegerField(
+        validators=range_validators("Patients treated", 0, limits.EXPERIENCE_PATIENTS_MAX)
+    )
 
     class Meta:
         ordering = ["condition__name"]
@@ -129,9 +152,12 @@ class ConditionExperience(models.Model):
             models.UniqueConstraint(
                 fields=["practitioner", "condition"], name="experience_one_per_condition"
             ),
-            models.CheckConstraint(condition=Q(years__lte=70), name="experience_years_range"),
             models.CheckConstraint(
-                condition=Q(patients_treated__lte=100000), name="experience_patients_range"
+                condition=Q(years__lte=limits.EXPERIENCE_YEARS_MAX), name="experience_years_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(patients_treated__lte=limits.EXPERIENCE_PATIENTS_MAX),
+                name="experience_patients_range",
             ),
         ]
 

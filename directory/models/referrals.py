@@ -2,6 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from directory import limits
+from directory.validators import validate_patient_reference, validate_referral_reason
+
 
 class ReferralStatus(models.TextChoices):
     SENT = "sent", "Sent"
@@ -28,8 +31,12 @@ class Referral(models.Model):
         "directory.PractitionerProfile", on_delete=models.PROTECT, related_name="referrals"
     )
     condition = models.ForeignKey("directory.Condition", on_delete=models.PROTECT)
-    reason = models.TextField(max_length=1000)
-    patient_reference = models.CharField(max_length=40)
+    reason = models.TextField(
+        max_length=limits.REFERRAL_REASON_MAX, validators=[validate_referral_reason]
+    )
+    patient_reference = models.CharField(
+        max_length=limits.PATIENT_REFERENCE_MAX, validators=[validate_patient_reference]
+    )
     status = models.CharField(
         max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.SENT
     )

@@ -1,6 +1,10 @@
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+
+from directory import limits
+from directory.validators import RATING_VALIDATORS
 
 
 class ReviewInvitation(models.Model):
@@ -31,25 +35,37 @@ class Review(models.Model):
     practitioner = models.ForeignKey(
         "directory.PractitionerProfile", on_delete=models.PROTECT, related_name="reviews"
     )
-    overall = models.PositiveSmallIntegerField()
-    communication = models.PositiveSmallIntegerField()
-    comfort = models.PositiveSmallIntegerField()
+    overall = models.PositiveSmallIntegerField(validators=RATING_VALIDATORS)
+    communication = models.PositiveSmallIntegerField(validators=RATING_VALIDATORS)
+    comfort = models.PositiveSmallIntegerField(validators=RATING_VALIDATORS)
     would_recommend = models.BooleanField()
     condition = models.ForeignKey(
         "directory.Condition", on_delete=models.PROTECT, null=True, blank=True
     )
-    body = models.TextField(blank=True, max_length=5000)
+    body = models.TextField(
+        blank=True,
+        max_length=limits.REVIEW_TEXT_MAX,
+        validators=[MaxLengthValidator(limits.REVIEW_TEXT_MAX)],
+    )
     verified = models.BooleanField(default=False)
     invitation = models.OneToOneField(
         ReviewInvitation, on_delete=models.PROTECT, null=True, blank=True, related_name="review"
     )
-    reply = models.TextField(blank=True, max_length=5000)
+    reply = models.TextField(
+        blank=True,
+        max_length=limits.REVIEW_TEXT_MAX,
+        validators=[MaxLengthValidator(limits.REVIEW_TEXT_MAX)],
+    )
     replied_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    removal_note = models.TextField(blank=True, max_length=1000)
+    removal_note = models.TextField(
+        blank=True,
+        max_length=limits.REVIEW_REMOVAL_NOTE_MAX,
+        validators=[MaxLengthValidator(limits.REVIEW_REMOVAL_NOTE_MAX)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -64,9 +80,9 @@ class Review(models.Model):
                 fields=["author", "practitioner"], name="review_one_per_author"
             ),
             models.CheckConstraint(
-                condition=Q(overall__gte=1, overall__lte=5)
-                & Q(communication__gte=1, communication__lte=5)
-                & Q(comfort__gte=1, comfort__lte=5),
+                condition=Q(overall__gte=limits.RATING_MIN, overall__lte=limits.RATING_MAX)
+                & Q(communication__gte=limits.RATING_MIN, communication__lte=limits.RATING_MAX)
+                & Q(comfort__gte=limits.RATING_MIN, comfort__lte=limits.RATING_MAX),
                 name="review_ratings_1_to_5",
             ),
             models.CheckConstraint(
@@ -84,7 +100,7 @@ class ReviewFlag(models.Model):
     flagged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.CharField(max_length=500, blank=True)
+    reason = models.CharField(max_length=limits.REVIEW_FLAG_REASON_MAX, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,7 +13,11 @@ from directory.filters.credentials import CREDENTIAL_STATUS_VALUES
 from directory.models import Credential, CredentialKind, CredentialStatus, Profession, User
 from directory.models.credentials import SUBSTANCE_FIELDS
 from directory.rules import credential_status
-from directory.serializers_base import StrictSerializer
+from directory.serializers_base import StrictSerializer, ruled
+
+
+def _credential(field: serializers.Field, name: str) -> serializers.Field:
+    return ruled(field, Credential, name)
 
 
 class MyCredentialInputSerializer(StrictSerializer):
@@ -24,22 +28,23 @@ class MyCredentialInputSerializer(StrictSerializer):
     and title. Fields of another kind are rejected."""
 
     kind = serializers.ChoiceField(choices=CredentialKind.choices)
-    issuer = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    number = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    issuer = _credential(serializers.CharField(required=False, allow_blank=True), "issuer")
+    number = _credential(serializers.CharField(required=False, allow_blank=True), "number")
     issued_on = serializers.DateField(required=False, allow_null=True)
     expires_on = serializers.DateField(required=False, allow_null=True)
     profession = serializers.ChoiceField(
         choices=Profession.choices, required=False, allow_blank=True, help_text="Licences only."
     )
-    jurisdiction = serializers.CharField(
-        max_length=6,
-        required=False,
-        allow_blank=True,
-        help_text="Licences only. ISO 3166-2, e.g. CA-BC.",
+    jurisdiction = _credential(
+        serializers.CharField(
+            required=False, allow_blank=True, help_text="Licences only. ISO 3166-2, e.g. CA-BC."
+        ),
+        "jurisdiction",
     )
     needling_authorized = serializers.BooleanField(required=False, help_text="Licences only.")
-    title = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, help_text="Training only."
+    title = _credential(
+        serializers.CharField(required=False, allow_blank=True, help_text="Training only."),
+        "title",
     )
     evidence = serializers.FileField(
         required=False, help_text="PDF, PNG or JPEG, at most 5 MB (multipart only)."
@@ -130,17 +135,19 @@ class ModerationCredentialSerializer(MyCredentialSerializer):
 class CredentialVerifyInputSerializer(StrictSerializer):
     """Verifies a pending or rejected credential; the note is optional."""
 
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = _credential(serializers.CharField(required=False, allow_blank=True, default=""), "note")
 
 
 class CredentialRejectInputSerializer(StrictSerializer):
     """Rejects a pending or verified credential; the note tells the owner why."""
 
-    note = serializers.CharField(
-        max_length=2000,
-        help_text="Tells the owner why; required.",
-        error_messages={
-            "required": "A rejection needs a note telling the owner why.",
-            "blank": "A rejection needs a note telling the owner why.",
-        },
+    note = _credential(
+        serializers.CharField(
+            help_text="Tells the owner why; required.",
+            error_messages={
+                "required": "A rejection needs a note telling the owner why.",
+                "blank": "A rejection needs a note telling the owner why.",
+            },
+        ),
+        "note",
     )

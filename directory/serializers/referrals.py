@@ -10,6 +10,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from directory import limits
 from directory.conditions import UnknownCondition, condition_resolve
 from directory.models import (
     Condition,
@@ -18,15 +19,13 @@ from directory.models import (
     ReferralOutcome,
     ReferralStatus,
 )
-from directory.serializers_base import StrictSerializer
-from directory.services.referrals import TRANSITIONS, referral_allowed_actions
-
-REASON_MAX = 1000
-REFERENCE_MESSAGE = (
-    "Use your own reference code for the patient: 1 to 40 letters, digits, dashes, "
-    "underscores or dots. Never the patient's name."
+from directory.serializers_base import StrictSerializer, ruled
+from directory.services.referrals import (
+    OUTCOME_MESSAGE,
+    TRANSITIONS,
+    referral_allowed_actions,
 )
-OUTCOME_MESSAGE = f"Give the outcome: one of {', '.join(ReferralOutcome.values)}."
+from directory.validators import PATIENT_REFERENCE_MESSAGE, validate_patient_reference
 
 
 class PractitionerIdField(serializers.PrimaryKeyRelatedField):
@@ -56,22 +55,21 @@ class ReferralCreateInputSerializer(StrictSerializer):
     condition = serializers.CharField(
         max_length=100, help_text="A condition slug, name or synonym (see /api/v1/conditions/)."
     )
-    reason = serializers.CharField(
-        max_length=REASON_MAX,
-        help_text="Why you refer the patient, at most 1,000 characters.",
-        error_messages={
-            "blank": "Give a short reason for the referral.",
-            "max_length": f"Keep the reason to at most {REASON_MAX:,} characters.",
-        },
+    reason = ruled(
+        serializers.CharField(
+            help_text=f"Why you refer the patient, at most {limits.REFERRAL_REASON_MAX:,} "
+            "characters.",
+            error_messages={"blank": "Give a short reason for the referral."},
+        ),
+        Referral,
+        "reason",
     )
-    patient_reference = serializers.RegexField(
-        # The pattern bounds the length too, so a long code gets the one message.
-        r"^[A-Za-z0-9._-]{1,40}$",
-        help_text="Your own code for the patient (not a name): 1-40 of A-Z a-z 0-9 - _ .",
-        error_messages={
-            "invalid": REFERENCE_MESSAGE,
-            "blank": REFERENCE_MESSAGE,
-        },
+    # Only the pattern: it bounds the length too, so a long code gets the one message.
+    patient_reference = serializers.CharField(
+        validators=[validate_patient_reference],
+        help_text=f"Your own code for the patient (not a name): 1-{limits.PATIENT_REFERENCE_MAX}"
+        " of A-Z a-z 0-9 - _ .",
+        error_messages={"blank": PATIENT_REFERENCE_MESSAGE},
     )
 
     def validate_condition(self, term: str) -> Condition:

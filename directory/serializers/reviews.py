@@ -5,18 +5,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from directory.conditions import UnknownCondition, condition_resolve
-from directory.models import Condition, Review
+from directory.models import Condition, Review, ReviewFlag
 from directory.selectors.reviews import review_author_public_name
-from directory.serializers_base import StrictSerializer
+from directory.serializers_base import StrictSerializer, ruled
 from directory.services.invitations import (
     CODE_ALPHABET,
     CODE_LENGTH,
     MESSAGE_UNKNOWN,
     invitation_code_normalize,
 )
-
-TEXT_MAX = 5000
-RATING = {"min_value": 1, "max_value": 5}
 
 
 class ReviewReplySerializer(serializers.Serializer):
@@ -73,9 +70,9 @@ class ReviewModerationItemSerializer(ReviewItemSerializer):
 
 
 class ReviewSubmitInputSerializer(StrictSerializer):
-    overall = serializers.IntegerField(**RATING)
-    communication = serializers.IntegerField(**RATING)
-    comfort = serializers.IntegerField(**RATING)
+    overall = ruled(serializers.IntegerField(), Review, "overall")
+    communication = ruled(serializers.IntegerField(), Review, "communication")
+    comfort = ruled(serializers.IntegerField(), Review, "comfort")
     would_recommend = serializers.BooleanField()
     condition = serializers.CharField(
         required=False,
@@ -84,8 +81,10 @@ class ReviewSubmitInputSerializer(StrictSerializer):
         max_length=100,
         help_text="A condition slug, name or synonym (see /api/v1/conditions/).",
     )
-    body = serializers.CharField(
-        required=False, allow_blank=True, max_length=TEXT_MAX, default="", trim_whitespace=True
+    body = ruled(
+        serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True),
+        Review,
+        "body",
     )
     invitation_code = serializers.CharField(
         required=False,
@@ -115,11 +114,13 @@ class ReviewSubmitInputSerializer(StrictSerializer):
 
 
 class ReviewReplyInputSerializer(StrictSerializer):
-    body = serializers.CharField(max_length=TEXT_MAX)
+    body = ruled(serializers.CharField(), Review, "reply")
 
 
 class ReviewFlagInputSerializer(StrictSerializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    reason = ruled(
+        serializers.CharField(required=False, allow_blank=True, default=""), ReviewFlag, "reason"
+    )
 
 
 class ReviewFlagResultSerializer(serializers.Serializer):
@@ -128,7 +129,11 @@ class ReviewFlagResultSerializer(serializers.Serializer):
 
 
 class ReviewRemoveInputSerializer(StrictSerializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+    note = ruled(
+        serializers.CharField(required=False, allow_blank=True, default=""),
+        Review,
+        "removal_note",
+    )
 
 
 class ReviewModerationQuerySerializer(serializers.Serializer):

@@ -21,6 +21,7 @@ from directory.exceptions import Conflict
 from directory.models import Credential, CredentialKind, CredentialStatus, Role, User
 from directory.models.credentials import SUBSTANCE_FIELDS
 from directory.services.stats import stats_credentials_changed
+from directory.validators import model_validate
 
 # Only these accounts hold credentials: practitioners, and physicians whose licence makes
 # them verified referrers.
@@ -144,6 +145,7 @@ def credential_create(
         today=today or timezone.localdate(),
     )
     credential = Credential(owner=owner, **values)
+    model_validate(credential)
     if evidence is not None:
         _attach_evidence(credential, evidence)
     with transaction.atomic():
@@ -185,6 +187,7 @@ def credential_update(
     old_evidence = credential.evidence.name
     for field, value in changed.items():
         setattr(credential, field, value)
+    model_validate(credential, fields=changed)
     if evidence is not None:
         _attach_evidence(credential, evidence)
     if credential.status != CredentialStatus.PENDING:
@@ -218,6 +221,7 @@ def _review(
     to_status: str,
     from_statuses: tuple[str, ...],
 ) -> Credential:
+    model_validate(Credential(note=note), fields=["note"])
     with transaction.atomic():
         # Locked so that two moderators acting at once cannot both move the same credential.
         locked = Credential.objects.select_for_update().get(pk=credential.pk)

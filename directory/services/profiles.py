@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from directory import limits
 from directory.gazetteer import UnknownPlace, resolve_city
 from directory.models import (
     Condition,
@@ -17,6 +18,7 @@ from directory.models import (
 from directory.models.practitioners import languages_to_db
 from directory.selectors.me import me_practitioner
 from directory.services.changes import practitioner_changed
+from directory.validators import model_validate
 
 ACCOUNT_FIELDS = frozenset({"name"})
 PRACTITIONER_FIELDS = frozenset(
@@ -33,8 +35,6 @@ LOCATION_FIELDS = frozenset(
     {"name", "address", "city", "region", "postal_code", "country", "lat", "lng"}
 )
 EXPERIENCE_FIELDS = frozenset({"condition", "years", "patients_treated"})
-# Enough for a practitioner who works across a city; keeps the nearest-clinic query small.
-MAX_LOCATIONS_PER_PRACTITIONER = 20
 
 
 def _check_fields(changes: Mapping[str, Any], allowed: frozenset[str]) -> None:
@@ -48,14 +48,19 @@ def profile_update(*, user: User, changes: Mapping[str, Any]) -> User:
     """Name for every account; profile fields only for a user with a practitioner profile."""
     practitioner = me_practitioner(user=user)
     _check_fields(changes, ACCOUNT_FIELDS | (PRACTITIONER_FIELDS if practitioner else frozenset()))
+    profile_changes = {k: v for k, v in changes.items() if k in PRACTITIONER_FIELDS}
+    if "languages" in profile_changes:
+        profile_changes["languages"] = languages_to_db(profile_changes["languages"])
+    # Both rows are checked, on stand-ins, before either is touched: a refusal changes nothing.
+    if "name" in changes:
+        model_validate(User(name=changes["name"]), fields=["name"])
+    if practitioner is not None and profile_changes:
+        model_validate(PractitionerProfile(**profile_changes), fields=profile_changes)
     with transaction.atomic():
         if "name" in changes:
             user.name = changes["name"]
             user.save(update_fields=["name"])
-        profile_changes = {k: v for k, v in changes.items() if k in PRACTITIONER_FIELDS}
         if practitioner is not None and profile_changes:
-            if "languages" in profile_changes:
-                profile_changes["languages"] = languages_to_db(profile_changes["languages"])
             for field, value in profile_changes.items():
                 setattr(practitioner, field, value)
             practitioner.save(update_fields=[*profile_changes, "updated_at"])
@@ -63,6 +68,19 @@ def profile_update(*, user: User, changes: Mapping[str, Any]) -> User:
             # The name shows in the directory and in every result card.
             practitioner_changed(practitioner_id=practitioner.pk)
     return user
+
+
+def _check_coordinates_together(values: Mapping[str, Any]) -> None:
+    for given, missing in (("lat", "lng"), ("lng", "lat")):
+        if values.get(given) is not None and values.get(missing) is None:
+            raise ValidationError(
+                {
+                    missing: [
+                        "Give lat and lng together, or neither to look them up "
+                        "from city and country."
+                    ]
+                }
+            )
 
 
 def _coordinates(*, city: str, country: str) -> tuple[float, float]:
@@ -86,32 +104,35 @@ def location_create(
     lng: float | None = None,
 ) -> Location:
     """A clinic; without both lat and lng they come from the offline gazetteer."""
-    if lat is None or lng is None:
-        lat, lng = _coordinates(city=city, country=country)
+    _check_coordinates_together({"lat": lat, "lng": lng})
+    location = Location(
+        practitioner=practitioner,
+        name=name,
+        address=address,
+        city=city,
+        region=region,
+        postal_code=postal_code,
+        country=country,
+        lat=lat,
+        lng=lng,
+    )
+    model_validate(location, fields=LOCATION_FIELDS - {"lat", "lng"} if lat is None else None)
+    if lat is None:
+        location.lat, location.lng = _coordinates(city=city, country=country)
     with transaction.atomic():
         # Lock the profile so that two concurrent creates cannot both pass the limit.
         PractitionerProfile.objects.select_for_update().filter(pk=practitioner.pk).first()
         existing = Location.objects.filter(practitioner=practitioner).count()
-        if existing >= MAX_LOCATIONS_PER_PRACTITIONER:
+        if existing >= limits.LOCATIONS_MAX:
             raise ValidationError(
                 {
                     "non_field_errors": [
-                        f"A practitioner can list at most {MAX_LOCATIONS_PER_PRACTITIONER} "
+                        f"A practitioner can list at most {limits.LOCATIONS_MAX} "
                         "locations; delete one before adding another."
                     ]
                 }
             )
-        location = Location.objects.create(
-            practitioner=practitioner,
-            name=name,
-            address=address,
-            city=city,
-            region=region,
-            postal_code=postal_code,
-            country=country,
-            lat=lat,
-            lng=lng,
-        )
+        location.save(force_insert=True)
         practitioner_changed(practitioner_id=practitioner.pk)
     return location
 
@@ -119,10 +140,12 @@ def location_create(
 def location_update(*, location: Location, changes: Mapping[str, Any]) -> Location:
     """Given lat/lng win; otherwise a new city or country moves the pin to the new city."""
     _check_fields(changes, LOCATION_FIELDS)
+    _check_coordinates_together(changes)
     if not changes:
         return location
     for field, value in changes.items():
         setattr(location, field, value)
+    model_validate(location, fields=changes)
     moved = "city" in changes or "country" in changes
     if moved and not ("lat" in changes and "lng" in changes):
         location.lat, location.lng = _coordinates(city=location.city, country=location.country)
@@ -161,6 +184,7 @@ def _duplicate_experience(
 
 def _save_experience(experience: ConditionExperience, **save_kwargs: Any) -> None:
     """Save; the unique constraint backs the pre-check up when two writes race."""
+    model_validate(experience, fields=save_kwargs.get("update_fields"))
     duplicate = _duplicate_experience(
         practitioner=experience.practitioner,
         condition=experience.condition,

@@ -33,6 +33,7 @@ from directory.models import (
 )
 from directory.rules import verified_physician_q
 from directory.services.stats import stats_referral_completed
+from directory.validators import model_validate
 
 PHYSICIAN = "physician"
 PRACTITIONER = "practitioner"
@@ -137,12 +138,14 @@ def referral_cancel(*, referral: Referral, actor: User) -> Referral:
     return _move(referral=referral, actor=actor, action="cancel")
 
 
+OUTCOME_MESSAGE = f"Give the outcome: one of {', '.join(ReferralOutcome.values)}."
+
+
 @transaction.atomic
 def referral_complete(*, referral: Referral, actor: User, outcome: str) -> Referral:
     """Completion counts towards the practitioner's figures in the same transaction."""
     if outcome not in ReferralOutcome.values:
-        allowed = ", ".join(ReferralOutcome.values)
-        raise ValidationError({"outcome": [f"Give the outcome: one of {allowed}."]})
+        raise ValidationError({"outcome": [OUTCOME_MESSAGE]})
     locked = _move(
         referral=referral,
         actor=actor,
@@ -191,6 +194,14 @@ def referral_create(
 ) -> Referral:
     """A verified physician refers one patient, named only by their own reference code."""
     today = today or timezone.localdate()
+    referral = Referral(
+        physician=physician,
+        practitioner=practitioner,
+        condition=condition,
+        reason=reason,
+        patient_reference=patient_reference,
+    )
+    model_validate(referral)
     # Locking the physician's row serialises their submits, so a double click cannot slip
     # two referrals past the duplicate check below.
     verified = (
@@ -208,13 +219,8 @@ def referral_create(
         condition=condition,
         patient_reference=patient_reference,
     )
-    return Referral.objects.create(
-        physician=physician,
-        practitioner=practitioner,
-        condition=condition,
-        reason=reason,
-        patient_reference=patient_reference,
-    )
+    referral.save(force_insert=True)
+    return referral
 
 
 def referral_audit_record(*, actor: User, referrals: Iterable[Referral], action: str) -> None:

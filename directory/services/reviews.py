@@ -6,7 +6,7 @@ practitioner's figures (directory.services.stats) in the same transaction, takin
 concurrent writers.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -24,13 +24,13 @@ from directory.models import (
 from directory.selectors.reviews import NOT_FOUND_MESSAGE
 from directory.services.invitations import invitation_redeem
 from directory.services.stats import ReviewFacts, stats_review_changed
+from directory.validators import model_validate
 
 REVIEW_AUTHOR_MESSAGE = (
     "Only patient accounts write reviews; physician, practitioner and moderator accounts cannot."
 )
 SELF_REVIEW_MESSAGE = "A practitioner cannot review themself."
 REVIEW_NOT_FOUND_MESSAGE = "No review has this id."
-RATING_MIN, RATING_MAX = 1, 5
 
 
 def review_author_allowed(user: User) -> bool:
@@ -111,12 +111,16 @@ def review_submit(
     moderator) or ValidationError (a rating, the invitation code), having written nothing."""
     if not review_author_allowed(author):
         raise PermissionDenied(REVIEW_AUTHOR_MESSAGE)
-    scores = {"overall": overall, "communication": communication, "comfort": comfort}
-    for name, score in scores.items():
-        # The API validates first; this keeps direct callers off the database constraint.
-        if not RATING_MIN <= score <= RATING_MAX:
-            raise ValidationError({name: [f"Must be a whole number from 1 to {RATING_MAX}."]})
-    ratings = scores | {"would_recommend": would_recommend, "condition": condition, "body": body}
+    ratings = {
+        "overall": overall,
+        "communication": communication,
+        "comfort": comfort,
+        "would_recommend": would_recommend,
+        "condition": condition,
+        "body": body,
+    }
+    # The review's own rules (the rating scale, the text's length), before any lookup.
+    model_validate(Review(**ratings), fields=ratings)
 
     def attempt() -> tuple[Review, bool]:
         with transaction.atomic():
@@ -164,6 +168,7 @@ def _locked_live_review(review_id: int) -> Review:
 def review_reply(*, review_id: int, user: User, body: str) -> Review:
     """The reviewed practitioner's one public answer. The row lock makes two concurrent
     replies queue, so the second sees the first and gets a Conflict."""
+    model_validate(Review(reply=body), fields=["reply"])
     review = _locked_live_review(review_id)
     if review.practitioner.user_id != user.pk:
         raise PermissionDenied("Only the reviewed practitioner may reply to this review.")
@@ -178,6 +183,7 @@ def review_reply(*, review_id: int, user: User, body: str) -> Review:
 def review_flag(*, review_id: int, user: User, reason: str = "") -> tuple[ReviewFlag, bool]:
     """Flags a live review for the moderators; a second flag by the same user is the first
     one again (returns it, created False)."""
+    model_validate(ReviewFlag(reason=reason), fields=["reason"])
     review = _visible_reviews().filter(pk=review_id).first()
     if review is None:
         raise Http404(REVIEW_NOT_FOUND_MESSAGE)
@@ -197,6 +203,7 @@ def review_remove(*, review_id: int, moderator: User, note: str = "") -> Review:
     """Takes a review out of lists and figures; it is kept (nothing is hard-deleted)."""
     if not moderator.is_moderator:
         raise PermissionDenied("Only moderators (staff) may remove reviews.")
+    model_validate(Review(removal_note=note), fields=["removal_note"])
     review = Review.objects.select_for_update().filter(pk=review_id).first()
     if review is None:
         raise Http404(REVIEW_NOT_FOUND_MESSAGE)

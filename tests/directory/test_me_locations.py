@@ -3,8 +3,8 @@
 import pytest
 
 from directory.gazetteer import UnknownPlace, resolve_city
+from directory.limits import LOCATIONS_MAX as MAX_LOCATIONS_PER_PRACTITIONER
 from directory.models import Location
-from directory.services.profiles import MAX_LOCATIONS_PER_PRACTITIONER
 from tests.conftest import client_for
 from tests.factories import LocationFactory, PhysicianFactory, PractitionerFactory
 

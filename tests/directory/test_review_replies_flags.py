@@ -147,7 +147,10 @@ def test_reply_to_a_removed_or_unknown_review_is_404(review, practitioner, moder
         ({"body": ""}, {"body": ["This field may not be blank."]}),
         ({"body": "   "}, {"body": ["This field may not be blank."]}),
         ({}, {"body": ["This field is required."]}),
-        ({"body": "x" * 5001}, {"body": ["Ensure this field has no more than 5000 characters."]}),
+        (
+            {"body": "x" * 5001},
+            {"body": ["Ensure this value has at most 5000 characters (it has 5001)."]},
+        ),
         ({"body": "a\x00b"}, {"body": ["Null characters are not allowed."]}),
         (
             {"body": "Hi", "replied_at": "2020-01-01T00:00:00Z"},
@@ -231,7 +234,10 @@ def test_removed_or_unknown_review_cannot_be_flagged(review, patient, moderator)
 @pytest.mark.parametrize(
     ("payload", "errors"),
     [
-        ({"reason": "x" * 501}, {"reason": ["Ensure this field has no more than 500 characters."]}),
+        (
+            {"reason": "x" * 501},
+            {"reason": ["Ensure this value has at most 500 characters (it has 501)."]},
+        ),
         ({"reason": "a\x00"}, {"reason": ["Null characters are not allowed."]}),
         ({"severity": 5}, {"severity": ["Unknown field. Allowed fields: reason."]}),
     ],

