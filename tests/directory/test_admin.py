@@ -164,7 +164,7 @@ def test_practitioner_languages_are_edited_as_codes(admin_client):
         "user": practitioner.user.pk,
         "profession": "physiotherapist",
         "bio": "",
-        "languages": "EN, fr, en",
+        "languages": "EN, fr",
         "accepting_new_patients": "on",
         "fee_per_session": "",
         "is_active": "on",
@@ -176,6 +176,33 @@ def test_practitioner_languages_are_edited_as_codes(admin_client):
     assert response.status_code == 302
     practitioner.refresh_from_db()
     assert practitioner.languages == ",en,fr,"
+
+
+@pytest.mark.parametrize(
+    "languages, error",
+    [
+        # The API's words for the same input (tests/directory/test_me_profile.py).
+        (
+            "en, xx, english",
+            "Not ISO 639-1 language codes: xx, english. "
+            "Use two-letter codes such as en, fr, es, zh, pa.",
+        ),
+        ("en, fr, EN", "List each language once."),
+        # The domain's limits (directory.validators.validate_languages).
+        (" , ", "List at least one language."),
+        ("en fr es de it pt zh ja ko pa hi", "List at most 10 languages."),
+    ],
+)
+def test_practitioner_languages_follow_the_domain_rule(admin_client, languages, error):
+    practitioner = PractitionerFactory()
+    url = f"{PRACTITIONERS_URL}{practitioner.pk}/change/"
+
+    response = admin_client.post(url, _profile_form(practitioner, languages=languages))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"languages": [error]}
+    practitioner.refresh_from_db()
+    assert practitioner.languages == ",en,"
 
 
 # --- Credentials -----------------------------------------------------------------------------
