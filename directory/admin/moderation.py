@@ -40,8 +40,6 @@ from directory.services.reviews import review_remove
 
 class CredentialActionForm(ActionForm):
     note = note_field(
-        Credential,
-        "note",
         label="Note to the owner",
         placeholder="Required to reject; optional to verify",
     )
@@ -78,6 +76,7 @@ class CredentialAdmin(ModeratorAdmin, admin.ModelAdmin):
     list_select_related = ("owner",)
     ordering = ("created_at", "id")
     action_form = CredentialActionForm
+    action_note_field = "note"
     actions = ["verify_selected", "reject_selected"]
     fields = (
         "owner",
@@ -170,8 +169,6 @@ class ReviewFlagInline(ModeratorAdmin, admin.TabularInline):
 
 class RemovalActionForm(ActionForm):
     note = note_field(
-        Review,
-        "removal_note",
         label="Removal note",
         placeholder="Why it was removed (kept with the review)",
     )
@@ -192,6 +189,7 @@ class ReviewAdmin(ModeratorAdmin, admin.ModelAdmin):
     search_fields = ("practitioner__user__name", "practitioner__user__email", "author__email")
     list_select_related = ("author", "condition", "practitioner__user")
     action_form = RemovalActionForm
+    action_note_field = "removal_note"
     actions = ["remove_selected"]
     inlines = [ReviewFlagInline]
     fields = (

@@ -23,16 +23,23 @@ def request_by_moderator(request: HttpRequest) -> bool:
     return request.user.is_authenticated and request.user.is_moderator
 
 
-def note_field(model: type[Model], field: str, *, label: str, placeholder: str) -> forms.Field:
-    """The note typed beside an action, parsed as the model declares it (its length included)."""
-    return model._meta.get_field(field).formfield(
-        label=label, widget=forms.TextInput(attrs={"size": 60, "placeholder": placeholder})
+def note_field(*, label: str, placeholder: str) -> forms.CharField:
+    """The note typed beside an action, read as text only: Django answers any action form it
+    cannot validate with "No action selected.", so act_on_each reads it against the model
+    field the note is stored in, and says what is wrong with it."""
+    return forms.CharField(
+        required=False,
+        label=label,
+        widget=forms.TextInput(attrs={"size": 60, "placeholder": placeholder}),
     )
 
 
 class ModeratorAdmin:
     """Mixed into every moderation ModelAdmin (and inline): moderators look, and act only
     through the changelist's actions; nobody adds, edits or deletes a record here."""
+
+    # The model field an action's note is stored in (its declared length is the limit).
+    action_note_field = ""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request_by_moderator(request)
@@ -93,15 +100,15 @@ class ModeratorAdmin:
             self.message_user(request, f"{refusal} {nothing} was {done.lower()}.", messages.ERROR)
 
     def _action_note(self, request: HttpRequest) -> str:
-        form = self.action_form(request.POST)
-        form.fields["action"].choices = self.get_action_choices(request)
-        if not form.is_valid():
-            raise ValidationError(form.errors.as_data())
-        return form.cleaned_data["note"]
+        stored_in = self.model._meta.get_field(self.action_note_field).formfield()
+        try:
+            return stored_in.clean(request.POST.get("note", ""))
+        except ValidationError as error:
+            raise ValidationError({"note": error.error_list}) from error
 
     def _refusal(self, error: ValidationError) -> str:
-        """The service's (or the action form's) messages, each pointed at the box to fix."""
-        fields = self.action_form().fields
+        """The service's (or the note field's) messages, each pointed at the box to fix."""
+        fields = self.action_form.base_fields
         by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
         sentences = []
         for name, reasons in by_field.items():

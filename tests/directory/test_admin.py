@@ -282,6 +282,19 @@ def test_reject_action_without_a_note_rejects_nothing(admin_client):
     assert credential.status == CredentialStatus.PENDING
 
 
+def test_a_note_too_long_verifies_nothing_and_says_why(admin_client):
+    credential = CredentialFactory()
+
+    response = run_action(admin_client, "verify_selected", [credential], note="x" * 2001)
+
+    assert messages_of(response) == [
+        "Ensure this value has at most 2000 characters (it has 2001): type it in "
+        "“Note to the owner”, then choose the action again. Nothing was verified."
+    ]
+    credential.refresh_from_db()
+    assert (credential.status, credential.note) == (CredentialStatus.PENDING, "")
+
+
 def test_credential_change_page_is_read_only(admin_client):
     credential = CredentialFactory()
     url = f"{CREDENTIALS_URL}{credential.pk}/change/"
