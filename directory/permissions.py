@@ -4,10 +4,13 @@ from directory.models import Role
 
 
 class IsModerator(BasePermission):
+    """Who a moderator is: User.is_moderator, asked by the admin's moderation pages too."""
+
     message = "Only moderators (staff) may do this."
 
     def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_moderator)
 
 
 class IsPractitioner(BasePermission):

@@ -62,4 +62,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_moderator(self) -> bool:
+        """The one home of "moderator" (SPEC §2): the API's IsModerator, the admin's moderation
+        pages (directory.admin.moderator), the services and selectors all ask this."""
         return self.is_active and self.is_staff

@@ -164,7 +164,7 @@ def test_practitioner_languages_are_edited_as_codes(admin_client):
         "user": practitioner.user.pk,
         "profession": "physiotherapist",
         "bio": "",
-        "languages": "EN, fr, en",
+        "languages": "EN, fr",
         "accepting_new_patients": "on",
         "fee_per_session": "",
         "is_active": "on",
@@ -176,6 +176,33 @@ def test_practitioner_languages_are_edited_as_codes(admin_client):
     assert response.status_code == 302
     practitioner.refresh_from_db()
     assert practitioner.languages == ",en,fr,"
+
+
+@pytest.mark.parametrize(
+    "languages, error",
+    [
+        # The API's words for the same input (tests/directory/test_me_profile.py).
+        (
+            "en, xx, english",
+            "Not ISO 639-1 language codes: xx, english. "
+            "Use two-letter codes such as en, fr, es, zh, pa.",
+        ),
+        ("en, fr, EN", "List each language once."),
+        # The domain's limits (directory.validators.validate_languages).
+        (" , ", "List at least one language."),
+        ("en fr es de it pt zh ja ko pa hi", "List at most 10 languages."),
+    ],
+)
+def test_practitioner_languages_follow_the_domain_rule(admin_client, languages, error):
+    practitioner = PractitionerFactory()
+    url = f"{PRACTITIONERS_URL}{practitioner.pk}/change/"
+
+    response = admin_client.post(url, _profile_form(practitioner, languages=languages))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"languages": [error]}
+    practitioner.refresh_from_db()
+    assert practitioner.languages == ",en,"
 
 
 # --- Credentials -----------------------------------------------------------------------------
@@ -253,6 +280,19 @@ def test_reject_action_without_a_note_rejects_nothing(admin_client):
     ]
     credential.refresh_from_db()
     assert credential.status == CredentialStatus.PENDING
+
+
+def test_a_note_too_long_verifies_nothing_and_says_why(admin_client):
+    credential = CredentialFactory()
+
+    response = run_action(admin_client, "verify_selected", [credential], note="x" * 2001)
+
+    assert messages_of(response) == [
+        "Ensure this value has at most 2000 characters (it has 2001): type it in "
+        "“Note to the owner”, then choose the action again. Nothing was verified."
+    ]
+    credential.refresh_from_db()
+    assert (credential.status, credential.note) == (CredentialStatus.PENDING, "")
 
 
 def test_credential_change_page_is_read_only(admin_client):

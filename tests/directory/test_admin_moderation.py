@@ -4,9 +4,10 @@ service; referrals read-only, never listing the reason, every read audit-logged.
 import pytest
 from django.test import Client
 
-from directory.models import Referral, ReferralAuditLog, Review
+from directory.models import Referral, ReferralAuditLog, Review, User
 from directory.services.reviews import review_flag
 from directory.services.stats import expected_stats, stored_stats
+from tests.conftest import client_for
 from tests.directory.test_referrals import REASON, ReferralFactory
 from tests.directory.test_reviews import make_review
 from tests.factories import ModeratorFactory, PractitionerFactory, UserFactory
@@ -97,6 +98,16 @@ def test_removing_an_already_removed_review_is_skipped_with_a_warning(staff, rev
     review = Review.objects.get(pk=reviews["once"].pk)
     assert (review.removed_at, review.removal_note) == (removed_at, "")
     assert stored_stats() == expected_stats()
+
+
+def test_a_removal_note_too_long_removes_nothing_and_says_why(staff, reviews):
+    response = remove(staff, [reviews["once"]], note="x" * 1001)
+
+    assert messages_of(response) == [
+        "Ensure this value has at most 1000 characters (it has 1001): type it in "
+        "“Removal note”, then choose the action again. Nothing was removed."
+    ]
+    assert Review.objects.get(pk=reviews["once"].pk).removed_at is None
 
 
 def test_review_page_is_read_only_and_shows_the_flags(staff, reviews):
@@ -200,3 +211,35 @@ def test_audit_log_is_read_only(staff, referral):
     assert staff.get(f"{AUDIT_URL}add/").status_code == 403
     assert staff.get(f"{AUDIT_URL}{entry.pk}/delete/").status_code == 403
     assert staff.post(f"{AUDIT_URL}{entry.pk}/change/", {"action": "x"}).status_code == 403
+
+
+# --- Who is a moderator ------------------------------------------------------------------------
+
+MODERATION_PAGES = [
+    "/admin/directory/credential/",
+    REVIEWS_URL,
+    REFERRALS_URL,
+    AUDIT_URL,
+]
+MODERATION_APIS = ["/api/v1/moderation/credentials/", "/api/v1/moderation/reviews/"]
+
+
+def test_the_admin_and_the_api_ask_user_is_moderator(staff, monkeypatch):
+    for url in [*MODERATION_PAGES, *MODERATION_APIS]:
+        assert staff.get(url).status_code == 200, url
+
+    monkeypatch.setattr(User, "is_moderator", property(lambda user: False))
+
+    for url in MODERATION_PAGES:
+        assert staff.get(url).status_code == 403, url
+    for url in MODERATION_APIS:
+        assert staff.get(url).status_code == 403, url
+
+
+def test_the_api_lets_in_whoever_user_is_moderator_names(monkeypatch):
+    patient = UserFactory()
+    monkeypatch.setattr(User, "is_moderator", property(lambda user: user.pk == patient.pk))
+
+    for url in MODERATION_APIS:
+        assert client_for(patient).get(url).status_code == 200, url
+        assert client_for(UserFactory()).get(url).status_code == 403, url

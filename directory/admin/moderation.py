@@ -1,54 +1,130 @@
-"""Moderation in the Django admin: reviews and referrals (SPEC §2, §3).
+"""Moderation in the Django admin: the credential queue, reviews and referrals (SPEC §2, §3).
 
-Reviews: the changelist shows each review's flag count and filters on "flagged"; the one
-write, "Remove selected reviews", calls `review_remove`, so removal is recorded (who, when,
-why) and the practitioner's figures move in the same transaction, exactly as through the
-API. Nothing is edited or deleted here.
+Every page here is a ModeratorAdmin (directory.admin.moderator): moderators look, and write
+only through changelist actions that call the same services as the API.
+
+Credentials: the change page is read-only (owners edit their own credentials, so "an edit
+sends it back to pending" has one path in); verify and reject call credential_verify /
+credential_reject.
+
+Reviews: the changelist shows each review's flag count and filters on "flagged"; "Remove
+selected reviews" calls `review_remove`, so removal is recorded (who, when, why) and the
+practitioner's figures move in the same transaction, exactly as through the API.
 
 Referrals are health information: the admin only reads them, the changelist never shows
 the reason text or the patient reference, and every referral a moderator is shown — opened
 or listed — is written to the audit log with the same function as the API.
-
-Imported at the bottom of directory/admin.py. As for credentials there, plain staff users
-are the moderators, with no finer Django permissions needed.
 """
 
-from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
-from directory.exceptions import Conflict
-from directory.models import Referral, ReferralAuditLog, Review, ReviewFlag
+from directory.admin.moderator import ModeratorAdmin, note_field
+from directory.filters.credentials import CREDENTIAL_STATUS_VALUES, CredentialModerationFilter
+from directory.models import Credential, Referral, ReferralAuditLog, Review, ReviewFlag
+from directory.models.credentials import SUBSTANCE_FIELDS
+from directory.rules import credential_status
 from directory.selectors.referrals import referral_visible_qs
 from directory.selectors.reviews import review_author_public_name, review_list_moderation
+from directory.services.credentials import credential_reject, credential_verify
 from directory.services.referrals import AUDIT_LIST, AUDIT_READ, referral_audit_record
 from directory.services.reviews import review_remove
 
-
-def is_moderator(request: HttpRequest) -> bool:
-    # The admin asks for anonymous visitors too (AnonymousUser has no is_moderator).
-    return request.user.is_active and request.user.is_staff
+# --- Credentials ----------------------------------------------------------------------
 
 
-class ModeratorReadOnly:
-    """Staff may look; nobody adds, edits or deletes through these pages."""
+class CredentialActionForm(ActionForm):
+    note = note_field(
+        label="Note to the owner",
+        placeholder="Required to reject; optional to verify",
+    )
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_moderator(request)
 
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return is_moderator(request)
+class CredentialStatusFilter(admin.SimpleListFilter):
+    """Status as readers see it: the same filter as the moderation API, "expired" included."""
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+    title = "status"
+    parameter_name = "status"
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [(value, value.capitalize()) for value in CREDENTIAL_STATUS_VALUES]
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False  # nothing another record depends on is hard-deleted (SPEC §3)
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        if self.value() not in CREDENTIAL_STATUS_VALUES:
+            return queryset
+        return CredentialModerationFilter(data={"status": self.value()}, queryset=queryset).qs
+
+
+@admin.register(Credential)
+class CredentialAdmin(ModeratorAdmin, admin.ModelAdmin):
+    list_display = (
+        "owner",
+        "kind",
+        "issuer",
+        "shown_status",
+        "expires_on",
+        "submitted",
+        "evidence_link",
+    )
+    list_filter = (CredentialStatusFilter, "kind", ("withdrawn_at", admin.EmptyFieldListFilter))
+    search_fields = ("owner__email", "owner__name", "number")
+    list_select_related = ("owner",)
+    ordering = ("created_at", "id")
+    action_form = CredentialActionForm
+    action_note_field = "note"
+    actions = ["verify_selected", "reject_selected"]
+    fields = (
+        "owner",
+        "kind",
+        *SUBSTANCE_FIELDS,
+        "evidence_link",
+        "evidence_content_type",
+        "shown_status",
+        "reviewed_by",
+        "reviewed_at",
+        "note",
+        "withdrawn_at",
+        "submitted",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Status")
+    def shown_status(self, credential: Credential) -> str:
+        return credential_status(credential, today=timezone.localdate())
+
+    @admin.display(description="Submitted", ordering="created_at")
+    def submitted(self, credential: Credential):
+        return credential.created_at
+
+    @admin.display(description="Evidence")
+    def evidence_link(self, credential: Credential) -> str:
+        if not credential.evidence:
+            return "—"
+        url = reverse("credential-evidence", args=[credential.pk])
+        return format_html('<a href="{}">Download ({})</a>', url, credential.evidence_content_type)
+
+    def action_label(self, credential: Credential) -> str:
+        return f"#{credential.pk} ({credential.owner})"
+
+    @admin.action(description="Verify selected credentials", permissions=["change"])
+    def verify_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        def verify(credential: Credential, note: str) -> None:
+            credential_verify(credential=credential, moderator=request.user, note=note)
+
+        self.act_on_each(request, queryset, verify, done="Verified")
+
+    @admin.action(description="Reject selected credentials", permissions=["change"])
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        def reject(credential: Credential, note: str) -> None:
+            credential_reject(credential=credential, moderator=request.user, note=note)
+
+        self.act_on_each(request, queryset, reject, done="Rejected")
 
 
 # --- Reviews -------------------------------------------------------------------------------
@@ -83,7 +159,7 @@ class RemovedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReviewFlagInline(ModeratorReadOnly, admin.TabularInline):
+class ReviewFlagInline(ModeratorAdmin, admin.TabularInline):
     model = ReviewFlag
     fields = ("flagged_by", "reason", "created_at")
     readonly_fields = fields
@@ -92,18 +168,14 @@ class ReviewFlagInline(ModeratorReadOnly, admin.TabularInline):
 
 
 class RemovalActionForm(ActionForm):
-    note = forms.CharField(
-        required=False,
-        max_length=1000,
+    note = note_field(
         label="Removal note",
-        widget=forms.TextInput(
-            attrs={"size": 60, "placeholder": "Why it was removed (kept with the review)"}
-        ),
+        placeholder="Why it was removed (kept with the review)",
     )
 
 
 @admin.register(Review)
-class ReviewAdmin(ModeratorReadOnly, admin.ModelAdmin):
+class ReviewAdmin(ModeratorAdmin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "author_public_name",
@@ -117,6 +189,7 @@ class ReviewAdmin(ModeratorReadOnly, admin.ModelAdmin):
     search_fields = ("practitioner__user__name", "practitioner__user__email", "author__email")
     list_select_related = ("author", "condition", "practitioner__user")
     action_form = RemovalActionForm
+    action_note_field = "removal_note"
     actions = ["remove_selected"]
     inlines = [ReviewFlagInline]
     fields = (
@@ -148,10 +221,6 @@ class ReviewAdmin(ModeratorReadOnly, admin.ModelAdmin):
         # Most flagged first, as in the moderation API's queue.
         return ["-flag_count", "-updated_at", "-id"]
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        # The changelist (obj None) runs the removal action; a review is never edited.
-        return obj is None and is_moderator(request)
-
     @admin.display(description="Shown as")
     def author_public_name(self, review: Review) -> str:
         return review_author_public_name(review.author.name)
@@ -164,41 +233,19 @@ class ReviewAdmin(ModeratorReadOnly, admin.ModelAdmin):
     def removed(self, review: Review) -> bool:
         return review.removed_at is not None
 
-    def _removal_note(self, request: HttpRequest) -> str | None:
-        """The note typed beside the action, or None when it is not acceptable."""
-        form = self.action_form(request.POST)
-        form.fields["action"].choices = self.get_action_choices(request)
-        return form.cleaned_data["note"] if form.is_valid() else None
-
     @admin.action(description="Remove selected reviews", permissions=["change"])
     def remove_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        note = self._removal_note(request)
-        if note is None:
-            self.message_user(
-                request,
-                "Keep the removal note to 1,000 characters. Nothing was removed.",
-                messages.ERROR,
-            )
-            return
-        removed = 0
-        for review in queryset:
-            try:
-                review_remove(review_id=review.pk, moderator=request.user, note=note)
-            except Conflict as conflict:
-                self.message_user(
-                    request, f"Skipped {review}: {conflict.message}", messages.WARNING
-                )
-            else:
-                removed += 1
-        if removed:
-            self.message_user(request, f"Removed {removed} review(s).", messages.SUCCESS)
+        def remove(review: Review, note: str) -> None:
+            review_remove(review_id=review.pk, moderator=request.user, note=note)
+
+        self.act_on_each(request, queryset, remove, done="Removed")
 
 
 # --- Referrals -----------------------------------------------------------------------------
 
 
 @admin.register(Referral)
-class ReferralAdmin(ModeratorReadOnly, admin.ModelAdmin):
+class ReferralAdmin(ModeratorAdmin, admin.ModelAdmin):
     # Never the reason or the patient reference: those are read one referral at a time,
     # on its own page, and that read is logged.
     list_display = (
@@ -255,7 +302,7 @@ class ReferralAdmin(ModeratorReadOnly, admin.ModelAdmin):
 
 
 @admin.register(ReferralAuditLog)
-class ReferralAuditLogAdmin(ModeratorReadOnly, admin.ModelAdmin):
+class ReferralAuditLogAdmin(ModeratorAdmin, admin.ModelAdmin):
     list_display = ("at", "actor", "action", "referral")
     list_filter = ("action",)
     search_fields = ("actor__email",)
