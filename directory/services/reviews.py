@@ -36,7 +36,10 @@ REVIEW_NOT_FOUND_MESSAGE = "No review has this id."
 def review_author_allowed(user: User) -> bool:
     """Reviews come from patients; staff are moderators and judge reviews, never write them."""
     return bool(
-        user.is_authenticated and user.is_active and user.role == Role.PATIENT and not user.is_staff
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.PATIENT
+        and not user.is_moderator
     )
 
 

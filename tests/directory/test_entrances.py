@@ -500,7 +500,7 @@ def _entrance_cases():
             yield pytest.param(case, entrance, id=f"{case}-{entrance}")
 
 
-@pytest.mark.parametrize("case, entrance", _entrance_cases())
+@pytest.mark.parametrize("case, entrance", list(_entrance_cases()))
 def test_every_entrance_gives_the_domains_verdict_and_writes_nothing(world, case, entrance):
     before = _snapshot(world)
 
