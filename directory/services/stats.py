@@ -29,7 +29,11 @@ from directory.models import (
     Review,
 )
 from directory.services.changes import practitioner_changed
-from directory.services.match_index import match_index_rebuild
+from directory.services.match_index import (
+    match_index_expected,
+    match_index_rebuild,
+    match_index_stored,
+)
 
 
 @dataclass(frozen=True)
@@ -326,3 +330,36 @@ def stats_recompute() -> int:
     # The match index copies these figures.
     match_index_rebuild()
     return len(rows)
+
+
+def stats_drift() -> list[str]:
+    """Every maintained figure that differs from a recount of the source rows, one line each
+    ("practitioner 12 review_count: stored 3, recounted 4"); empty when nothing drifted.
+    Reads only: recompute_stats --check prints these, recompute_stats repairs them."""
+    lines = []
+    expected, stored = expected_stats(), stored_stats()
+    blank = blank_figures()
+    for practitioner_id in sorted(expected.keys() | stored.keys()):
+        want, have = expected.get(practitioner_id, blank), stored.get(practitioner_id, blank)
+        lines += [
+            f"practitioner {practitioner_id} {name}: stored {have[name]}, recounted {want[name]}"
+            for name in STAT_FIELDS
+            if have[name] != want[name]
+        ]
+    expected_conditions, stored_conditions = expected_condition_stats(), stored_condition_stats()
+    for practitioner_id, condition_id in sorted(
+        expected_conditions.keys() | stored_conditions.keys()
+    ):
+        have = stored_conditions.get((practitioner_id, condition_id), 0)
+        want = expected_conditions.get((practitioner_id, condition_id), 0)
+        if have != want:
+            lines.append(
+                f"practitioner {practitioner_id} condition {condition_id} completed_referrals: "
+                f"stored {have}, recounted {want}"
+            )
+    stored_entries, expected_entries = match_index_stored(), match_index_expected()
+    if stored_entries != expected_entries:
+        stale = len(set(stored_entries) - set(expected_entries))
+        missing = len(set(expected_entries) - set(stored_entries))
+        lines.append(f"match index: {stale} stale rows, {missing} missing rows")
+    return lines
