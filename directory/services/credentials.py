@@ -8,6 +8,7 @@ field, which the API's exception handler turns into a 400 of DRF's shape.
 
 import re
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from directory.evidence import evidence_check
+from directory.evidence import evidence_check, evidence_staged
 from directory.exceptions import Conflict
 from directory.models import Credential, CredentialKind, CredentialStatus, Role, User
 from directory.models.credentials import SUBSTANCE_FIELDS
@@ -108,11 +109,11 @@ def credential_validate(values: dict[str, Any], *, today: date) -> dict[str, Any
     return values
 
 
-def _attach_evidence(credential: Credential, evidence: File) -> None:
-    sniffed = evidence_check(evidence)
-    # The stored name comes from the sniffed type; the uploader's file name is dropped.
-    credential.evidence.save(f"evidence.{sniffed.extension}", evidence, save=False)
-    credential.evidence_content_type = sniffed.content_type
+def _evidence(credential: Credential, evidence: File | None) -> AbstractContextManager:
+    """Wraps the write: a new file reaches its place only if the write commits."""
+    if evidence is None:
+        return nullcontext()
+    return evidence_staged(credential, evidence, evidence_check(evidence))
 
 
 def credential_create(
@@ -146,9 +147,7 @@ def credential_create(
     )
     credential = Credential(owner=owner, **values)
     model_validate(credential)
-    if evidence is not None:
-        _attach_evidence(credential, evidence)
-    with transaction.atomic():
+    with _evidence(credential, evidence), transaction.atomic():
         credential.save()
         stats_credentials_changed(owner_id=credential.owner_id)
     return credential
@@ -188,11 +187,9 @@ def credential_update(
     for field, value in changed.items():
         setattr(credential, field, value)
     model_validate(credential, fields=changed)
-    if evidence is not None:
-        _attach_evidence(credential, evidence)
     if credential.status != CredentialStatus.PENDING:
         _reset_review(credential)
-    with transaction.atomic():
+    with _evidence(credential, evidence), transaction.atomic():
         credential.save()
         # A verified credential went back to pending, or its dates moved.
         stats_credentials_changed(owner_id=credential.owner_id)

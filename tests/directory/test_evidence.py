@@ -99,10 +99,16 @@ def test_file_over_the_limit_is_rejected_and_at_the_limit_accepted(settings):
 # --- Upload through the API ------------------------------------------------------------
 
 
-def test_pdf_evidence_is_stored_under_a_generated_name(practitioner):
-    response = client_for(practitioner.user).post(
-        LIST_URL, IMS | {"evidence": upload("Jane Doe licence.pdf", PDF_BYTES)}, format="multipart"
-    )
+def test_pdf_evidence_is_stored_under_a_generated_name(
+    practitioner, django_capture_on_commit_callbacks
+):
+    # The file reaches its name when the request's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(practitioner.user).post(
+            LIST_URL,
+            IMS | {"evidence": upload("Jane Doe licence.pdf", PDF_BYTES)},
+            format="multipart",
+        )
 
     assert response.status_code == 201, response.data
     credential = Credential.objects.get()

@@ -390,10 +390,16 @@ LICENCE = {
 }
 
 
-def test_adding_a_licence_with_a_pdf_stores_it_pending(client, practitioner):
+def test_adding_a_licence_with_a_pdf_stores_it_pending(
+    client, practitioner, django_capture_on_commit_callbacks
+):
     evidence = SimpleUploadedFile("my licence.pdf", PDF_BYTES, content_type="application/pdf")
 
-    response = client.post("/dashboard/credentials/new/license/", LICENCE | {"evidence": evidence})
+    # The file reaches its name when the request's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/dashboard/credentials/new/license/", LICENCE | {"evidence": evidence}
+        )
 
     assert response.status_code == 302
     credential = Credential.objects.get(owner=practitioner.user)
