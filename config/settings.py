@@ -164,6 +164,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # 5 MB limit checked by the credential service.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+# directory.uploads refuses a body well past EVIDENCE_MAX_BYTES before reading it.
+FILE_UPLOAD_HANDLERS = [
+    "directory.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Registration needs no e-mail confirmation unless this is switched on (SPEC §5).
 REQUIRE_EMAIL_CONFIRMATION = envbool("REQUIRE_EMAIL_CONFIRMATION", False)

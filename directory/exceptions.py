@@ -6,6 +6,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from directory.uploads import UploadTooBig
+
 
 class Conflict(Exception):
     """A state transition that the current state does not allow (409)."""
@@ -17,6 +19,8 @@ class Conflict(Exception):
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's handler plus the cases that would otherwise be a 500 or an HTML page."""
+    if isinstance(exc, UploadTooBig):
+        return Response({"detail": str(exc)}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return Response(
