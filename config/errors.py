@@ -3,9 +3,20 @@ the site's own pages everywhere else. DRF answers errors inside its views itself
 cover what happens outside them (an unknown address, a malformed id in the path, a body
 refused before the view, an unhandled exception)."""
 
+import logging
+
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views import defaults
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE_MESSAGE = (
+    "The service could not reach its database; nothing was changed. Please try again in a "
+    "few seconds."
+)
 
 
 def _api(request: HttpRequest) -> bool:
@@ -45,3 +56,29 @@ def server_error(request: HttpRequest) -> HttpResponse:
         {"detail": "Server error: the request was not completed. Please try again later."},
         status=500,
     )
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that goes away during a request (a killed connection, a restart, a
+    failover) is a 503 that says to retry, not a 500: the request's transaction was rolled
+    back by the database, so nothing was half-written, and Django replaces the broken
+    connection before the next request (CONN_HEALTH_CHECKS). Programming errors
+    (IntegrityError, ProgrammingError, ...) stay 500s."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        # The path only: a query string may name a condition.
+        logger.warning("Database unavailable during %s %s", request.method, request.path)
+        if _api(request):
+            response = JsonResponse({"detail": UNAVAILABLE_MESSAGE}, status=503)
+        else:
+            response = render(request, "503.html", {"message": UNAVAILABLE_MESSAGE}, status=503)
+        response["Retry-After"] = "5"
+        return response
