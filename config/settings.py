@@ -233,14 +233,22 @@ REST_KNOX = {
     "TOKEN_LIMIT_PER_USER": envint("TOKEN_LIMIT_PER_USER", 20),
 }
 
+# REDIS_URL shares throttle counters and read caches between processes; without it each
+# process keeps its own. An unreachable Redis degrades to "not cached" (directory.cache).
 CACHES = {
     "default": {
         "BACKEND": (
-            "django.core.cache.backends.redis.RedisCache"
+            "directory.cache.ForgivingRedisCache"
             if os.environ.get("REDIS_URL")
             else "django.core.cache.backends.locmem.LocMemCache"
         ),
         "LOCATION": os.environ.get("REDIS_URL", "ims-default"),
+        # A dead Redis must cost milliseconds, not the client's default wait.
+        "OPTIONS": (
+            {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+            if os.environ.get("REDIS_URL")
+            else {}
+        ),
     }
 }
 

@@ -11,7 +11,7 @@ def test_healthz_is_ok_when_the_database_answers(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "not configured"}
 
 
 @pytest.mark.django_db
@@ -22,7 +22,11 @@ def test_healthz_is_503_when_the_database_fails(client):
         response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "unavailable"}
+    assert response.json() == {
+        "status": "error",
+        "database": "unavailable",
+        "cache": "not configured",
+    }
 
 
 def test_healthz_only_answers_get(client):
