@@ -34,17 +34,9 @@ from directory.serializers.referrals import (
     ReferralCreateInputSerializer,
 )
 from directory.services.credentials import KIND_PHRASES, REQUIRED_FIELDS
+from web.forms.errors import flat_messages as _messages
 
 LANGUAGE_SEPARATORS = re.compile(r"[\s,;]+")
-
-
-def _messages(detail: Any) -> list[str]:
-    # Serializer errors nest (a list field reports per item); the page shows them flat.
-    if isinstance(detail, Mapping):
-        return [message for value in detail.values() for message in _messages(value)]
-    if isinstance(detail, list | tuple):
-        return [message for value in detail for message in _messages(value)]
-    return [str(detail)]
 
 
 def add_errors(form: forms.Form, errors: Mapping[str, Any]) -> None:
