@@ -10,6 +10,7 @@ clash with the owner-facing /me/ serializers of the same models.
 """
 
 from collections.abc import Iterable
+from datetime import date, datetime
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
@@ -23,7 +24,12 @@ from directory.models import (
     PractitionerProfile,
 )
 from directory.models.practitioners import languages_from_db
-from directory.rules import EXPIRED, credential_status
+from directory.read_models import (
+    PUBLIC_CREDENTIAL_FIELDS,
+    practitioner_ratings,
+    public_credential,
+)
+from directory.rules import EXPIRED
 from directory.selectors.practitioners import PractitionerDetail, practitioner_experience
 
 # The four states a reader can see; "expired" is computed by directory.rules, never stored.
@@ -75,31 +81,17 @@ class DirectoryCredentialSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Credential
-        fields = [
-            "id",
-            "kind",
-            "issuer",
-            "number",
-            "profession",
-            "jurisdiction",
-            "needling_authorized",
-            "title",
-            "issued_on",
-            "expires_on",
-            "status",
-            "verified_at",
-        ]
+        fields = list(PUBLIC_CREDENTIAL_FIELDS)
         read_only_fields = fields
 
     @extend_schema_field(CREDENTIAL_STATUS_SCHEMA)
     def get_status(self, credential: Credential) -> str:
-        return credential_status(credential, today=self.context["today"])
+        return public_credential(credential, today=self.context["today"]).status
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_verified_at(self, credential: Credential) -> str | None:
-        if credential.status != CredentialStatus.VERIFIED:
-            return None
-        return serializers.DateTimeField().to_representation(credential.reviewed_at)
+        verified_at = public_credential(credential, today=self.context["today"]).verified_at
+        return _json(verified_at)
 
 
 class DirectoryExperienceSerializer(serializers.Serializer):
@@ -122,31 +114,6 @@ class DirectoryRatingsSerializer(serializers.Serializer):
     communication = serializers.FloatField(allow_null=True)
     comfort = serializers.FloatField(allow_null=True)
     would_recommend_share = serializers.FloatField(allow_null=True)
-
-
-def ratings(practitioner: PractitionerProfile) -> dict:
-    """Plain averages of the live reviews, from the maintained figures."""
-    stats = getattr(practitioner, "stats", None)
-    count = stats.reviews_verified + stats.reviews_unverified if stats else 0
-    if not count:
-        return dict.fromkeys(["overall", "communication", "comfort", "would_recommend_share"]) | {
-            "count": 0,
-            "verified_count": 0,
-        }
-
-    def mean(total: int) -> float:
-        return round(total / count, 2)
-
-    return {
-        "count": count,
-        "verified_count": stats.reviews_verified,
-        "overall": mean(stats.overall_sum),
-        "communication": mean(
-            stats.communication_verified_sum + stats.communication_unverified_sum
-        ),
-        "comfort": mean(stats.comfort_verified_sum + stats.comfort_unverified_sum),
-        "would_recommend_share": mean(stats.recommend_verified + stats.recommend_unverified),
-    }
 
 
 class DirectoryLocationSerializer(serializers.ModelSerializer):
@@ -196,7 +163,7 @@ class DirectoryPractitionerDetailSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(DirectoryRatingsSerializer)
     def get_ratings(self, practitioner: PractitionerProfile) -> dict:
-        return ratings(practitioner)
+        return practitioner_ratings(practitioner)
 
 
 class DirectoryConditionSerializer(serializers.ModelSerializer):
@@ -264,27 +231,20 @@ def practitioner_detail(detail: PractitionerDetail, *, today) -> dict:
             {field: getattr(location, field) for field in _LOCATION_FIELDS}
             for location in detail.locations
         ],
-        "ratings": ratings(practitioner),
+        "ratings": practitioner_ratings(practitioner),
     }
 
 
 def _credential(credential: Credential, *, today) -> dict:
-    verified = credential.status == CredentialStatus.VERIFIED
-    return {
-        "id": credential.pk,
-        "kind": credential.kind,
-        "issuer": credential.issuer,
-        "number": credential.number,
-        "profession": credential.profession,
-        "jurisdiction": credential.jurisdiction,
-        "needling_authorized": credential.needling_authorized,
-        "title": credential.title,
-        "issued_on": _date(credential.issued_on),
-        "expires_on": _date(credential.expires_on),
-        "status": credential_status(credential, today=today),
-        "verified_at": _DATETIME.to_representation(credential.reviewed_at) if verified else None,
-    }
+    public = public_credential(credential, today=today)
+    return {name: _json(getattr(public, name)) for name in PUBLIC_CREDENTIAL_FIELDS}
 
 
-def _date(day) -> str | None:
-    return None if day is None else day.isoformat()
+def _json(value: object) -> object:
+    """Dates and times as the documented serializer writes them (datetime before date: it
+    is one)."""
+    if isinstance(value, datetime):
+        return _DATETIME.to_representation(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from directory.models import PhysicianProfile, PractitionerProfile, Role, User
 from directory.services.accounts import DUPLICATE_EMAIL, INVALID_CREDENTIALS
@@ -152,6 +153,39 @@ def test_sign_in_is_rate_limited_with_the_api_login_throttle(client, settings):
     response = client.post(SIGNIN, {"email": user.email, "password": PASSWORD})
     assert response.status_code == 429
     assert "Too many attempts" in response.content.decode()
+    assert signed_in_as(client) is None
+
+
+def rates(settings, **scopes: str) -> None:
+    settings.REST_FRAMEWORK = settings.REST_FRAMEWORK | {
+        "DEFAULT_THROTTLE_RATES": settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] | scopes
+    }
+
+
+def test_sign_in_and_the_api_login_share_one_allowance(client, settings):
+    rates(settings, login="2/min")
+    user = UserFactory()
+    api = APIClient()
+    login = {"email": user.email, "password": "wrong-password-here"}
+    assert api.post("/api/v1/auth/login/", login, format="json").status_code == 400
+    assert client.post(SIGNIN, login).status_code == 200
+
+    assert client.post(SIGNIN, {"email": user.email, "password": PASSWORD}).status_code == 429
+    assert api.post("/api/v1/auth/login/", login, format="json").status_code == 429
+    assert signed_in_as(client) is None
+
+
+def test_sign_up_is_rate_limited_with_the_api_register_throttle(client, settings):
+    rates(settings, register="1/hour")
+    registration = {"name": "Bo", "email": "bo@example.test", "password": STRONG, "role": "patient"}
+    response = APIClient().post("/api/v1/auth/register/", registration, format="json")
+    assert response.status_code == 201
+
+    response = sign_up(client)
+
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    assert not User.objects.filter(email="ada@example.test").exists()
     assert signed_in_as(client) is None
 
 

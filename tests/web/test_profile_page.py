@@ -2,7 +2,8 @@
 what to expect, and who may review or refer."""
 
 import re
-from datetime import timedelta
+from dataclasses import asdict
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -116,6 +117,54 @@ def test_credentials_show_their_status_but_never_evidence_or_note(client, practi
     assert "GONE-1" not in page
     assert "Number not on the regulator's register." not in page
     assert "evidence" not in page.lower()
+
+
+def test_a_licence_shows_its_profession_jurisdiction_dates_and_needling(client):
+    practitioner = PractitionerFactory()
+    CredentialFactory(
+        owner=practitioner.user,
+        verified=True,
+        number="PT-77",
+        issued_on=date(2016, 3, 4),
+        expires_on=date(2099, 12, 31),
+    )
+    CredentialFactory(owner=practitioner.user, training=True, title="Gunn IMS, module 1")
+    page = page_of(client, practitioner)
+    section = page.split('id="credentials-heading"')[1].split("</section>")[0]
+    assert "<strong>Professional licence</strong>" in section
+    assert "Physiotherapist (CA-BC) · College of Physical Therapists" in section
+    assert "· No. PT-77" in section
+    assert "Issued 4 March 2016" in section and "Expires 31 December 2099" in section
+    assert "Authorised to practise needling" in section
+    assert "<strong>Gunn IMS, module 1</strong>" in section
+
+
+def test_the_page_shows_what_the_api_publishes(client, practitioner, api_client):
+    """The page and GET /api/v1/practitioners/{id}/ read the same public credentials,
+    experience and ratings (directory.read_models and the selectors)."""
+    CredentialFactory(owner=practitioner.user, rejected=True)
+    CredentialFactory(owner=practitioner.user, training=True, title="Dry needling")
+    CredentialFactory(owner=practitioner.user, number="GONE-1", withdrawn_at=timezone.now())
+    ExperienceFactory(practitioner=practitioner, years=8, patients_treated=400)
+    review(practitioner, code=invitation_issue(practitioner=practitioner)[1])
+    review(practitioner, name="Sam Ortiz", overall=2, would_recommend=False)
+    body = api_client.get(f"/api/v1/practitioners/{practitioner.pk}/").json()
+
+    context = client.get(url(practitioner)).context
+    shown = [asdict(card["credential"]) for card in context["credentials"]]
+
+    def as_json(value):
+        return value.isoformat() if isinstance(value, date) else value
+
+    assert len(shown) == 4
+    assert [{k: as_json(v) for k, v in row.items() if k != "verified_at"} for row in shown] == [
+        {k: v for k, v in row.items() if k != "verified_at"} for row in body["credentials"]
+    ]
+    assert [row["verified_at"] is None for row in shown] == [
+        row["verified_at"] is None for row in body["credentials"]
+    ]
+    assert context["experience"] == body["experience"]
+    assert context["ratings"] == body["ratings"]
 
 
 def test_experience_is_marked_self_reported_and_referrals_verified(client, practitioner):

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from directory.models import Review
 from directory.services.invitations import invitation_issue
@@ -63,6 +64,7 @@ def test_other_roles_get_the_403_page(client, practitioner, make_user):
     for response in (client.get(url(practitioner)), client.post(url(practitioner), VALID)):
         assert response.status_code == 403
         assert REVIEW_AUTHOR_MESSAGE in response.content.decode()
+        assert 'href="/dashboard/"' in response.content.decode()
     assert not Review.objects.exists()
 
 
@@ -198,4 +200,22 @@ def test_submissions_share_the_api_throttle(client, patient, practitioner, setti
     response = client.post(url(practitioner), VALID | {"overall": "1"})
     assert response.status_code == 429
     assert "try again later" in response.content.decode()
+
+
+def test_the_page_and_the_api_share_one_review_allowance(client, patient, practitioner, settings):
+    settings.REST_FRAMEWORK = settings.REST_FRAMEWORK | {
+        "DEFAULT_THROTTLE_RATES": settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+        | {"review_create": "1/hour"}
+    }
+    api = APIClient()
+    api.force_authenticate(patient)
+    reviews = f"/api/v1/practitioners/{practitioner.pk}/reviews/"
+    body = {"overall": 5, "communication": 4, "comfort": 3, "would_recommend": True}
+    assert api.post(reviews, body, format="json").status_code == 201
+
+    response = client.post(url(practitioner), VALID | {"overall": "1"})
+
+    assert response.status_code == 429
+    assert api.post(reviews, body | {"overall": 2}, format="json").status_code == 429
+    assert Review.objects.get().overall == 5
     assert Review.objects.get().overall == 5

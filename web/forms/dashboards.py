@@ -29,16 +29,8 @@ from directory.models import (
 from directory.services.credentials import KIND_PHRASES, REQUIRED_FIELDS
 from directory.services.referrals import OUTCOME_MESSAGE
 from directory.validators import languages_parse
+from web.forms.errors import flat_messages as _messages
 from web.forms.fields import OfferedChoiceField
-
-
-def _messages(detail: Any) -> list[str]:
-    # Errors nest (a list field reports per item); the page shows them flat.
-    if isinstance(detail, Mapping):
-        return [message for value in detail.values() for message in _messages(value)]
-    if isinstance(detail, list | tuple):
-        return [message for value in detail for message in _messages(value)]
-    return [str(detail)]
 
 
 def add_errors(form: forms.Form, errors: Mapping[str, Any]) -> None:

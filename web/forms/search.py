@@ -15,6 +15,7 @@ from directory.models import Condition
 from matching import constants as k
 from matching.presenters import match_request_parse
 from matching.services import MatchRequest
+from web.forms.errors import flat_messages
 
 RADIUS_CHOICES = [(km, f"{km} km") for km in (5, 10, 25, 50, 100, 250, 500)]
 DEFAULT_RADIUS_KM = 50
@@ -79,15 +80,6 @@ def _priority_field(name: str) -> forms.TypedChoiceField:
         label=name.capitalize(),
         help_text=CRITERIA_HELP[name],
     )
-
-
-def _messages(detail: object) -> list[str]:
-    """Every message in a DRF error detail, however nested."""
-    if isinstance(detail, Mapping):
-        return [m for value in detail.values() for m in _messages(value)]
-    if isinstance(detail, list | tuple):
-        return [m for value in detail for m in _messages(value)]
-    return [str(detail)]
 
 
 class SearchForm(forms.Form):
@@ -236,14 +228,14 @@ class SearchForm(forms.Form):
 
     def _add_api_errors(self, detail: object, cleaned: dict) -> None:
         if not isinstance(detail, Mapping):
-            self.add_error(None, _messages(detail))
+            self.add_error(None, flat_messages(detail))
             return
         for key, value in detail.items():
             if key == "location":
                 # The API's message speaks of JSON fields; the page names its own.
                 self._add_location_error(cleaned)
             else:
-                self.add_error(ERROR_FIELD.get(key), _messages(value))
+                self.add_error(ERROR_FIELD.get(key), flat_messages(value))
 
     def _add_location_error(self, cleaned: dict) -> None:
         if self._uses_point(cleaned):

@@ -10,25 +10,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from directory.apis.accounts import LiveScopedRateThrottle
 from directory.models import Role, User
 from directory.services.accounts import user_register
 from web.forms.accounts import SignInForm, SignUpForm
+from web.views.pages import rate_limit_wait
 
 TOO_MANY = "Too many attempts from here. Wait a minute, then try again."
-
-
-class _Scope:
-    """What DRF's ScopedRateThrottle reads from a view: the scope's name."""
-
-    def __init__(self, scope: str) -> None:
-        self.throttle_scope = scope
-
-
-def rate_limited(request: HttpRequest, scope: str) -> bool:
-    """The API's throttle (settings REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]) applied to a
-    page, sharing the API's counters so that neither door doubles the allowance."""
-    return not LiveScopedRateThrottle().allow_request(request, _Scope(scope))
 
 
 def home_for(user: User) -> str:
@@ -52,7 +39,7 @@ def signup_page(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        if rate_limited(request, "register"):
+        if rate_limit_wait(request, "register") is not None:
             form.add_error(None, TOO_MANY)
             status = 429
         else:
@@ -74,7 +61,7 @@ def signin_page(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None, request=request)
     status = 200
     if request.method == "POST":
-        if rate_limited(request, "login"):
+        if rate_limit_wait(request, "login") is not None:
             form = SignInForm(request=request, initial={"email": request.POST.get("email")})
             status = 429
         elif form.is_valid():

@@ -1,5 +1,5 @@
-"""What the dashboard pages share: who may open them, the 403 page, the API's rate limits,
-and turning a service's refusal into a form error.
+"""Who may open the dashboard pages (their 403 page and the other shared helpers are in
+web.views.pages).
 
 Each guard hands the view the profile it works on, looked up from the signed-in account
 only, so another user's rows are never reachable by changing an id in the address.
@@ -7,21 +7,15 @@ only, so another user's rows are never reachable by changing an id in the addres
 
 from collections.abc import Callable
 from functools import wraps
-from types import SimpleNamespace
 
-from django import forms
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 
-from directory.exceptions import Conflict
 from directory.models import Role
 from directory.selectors.me import me_practitioner
 from directory.services.credentials import CREDENTIAL_HOLDER_ROLES
-from directory.throttling import LiveScopedRateThrottle
-from web.forms.dashboards import add_service_errors
+from web.views.pages import forbidden
 
 PRACTITIONER_ONLY = (
     "This page is for IMS practitioners: it manages a practitioner's profile, clinics, "
@@ -33,11 +27,6 @@ CREDENTIAL_HOLDERS_ONLY = (
 )
 
 View = Callable[..., HttpResponse]
-
-
-def forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    """A 403 page that says who the page is for, with the way back to one's own dashboard."""
-    return render(request, "web/dashboard_forbidden.html", {"message": message}, status=403)
 
 
 def signed_in(view: View) -> View:
@@ -91,39 +80,3 @@ def credential_holder_page(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def rate_limit_wait(request: HttpRequest, scope: str) -> int | None:
-    """None when within the API's per-user budget for `scope` (shared with the API, so
-    switching between the two gains nothing); otherwise the seconds to wait."""
-    throttle = LiveScopedRateThrottle()
-    if throttle.allow_request(request, SimpleNamespace(throttle_scope=scope)):
-        return None
-    return int(throttle.wait() or 1)
-
-
-def service_refusal(write: Callable[..., object], /, **arguments) -> str | None:
-    """Calls `write(**arguments)`: None when it succeeded, else what the service said when it
-    refused (it checks before writing and writes in one transaction, so nothing is left
-    half-saved)."""
-    try:
-        write(**arguments)
-    except ValidationError as error:
-        return " ".join(error.messages)
-    except (PermissionDenied, Conflict) as error:
-        return str(error)
-    return None
-
-
-def run_service(form: forms.Form, write: Callable[..., object], /, **arguments) -> bool:
-    """Calls `write(**arguments)`; a refusal becomes errors on `form`, next to the fields
-    it names."""
-    try:
-        write(**arguments)
-    except ValidationError as error:
-        add_service_errors(form, error)
-    except (PermissionDenied, Conflict) as error:
-        form.add_error(None, str(error))
-    else:
-        return True
-    return False

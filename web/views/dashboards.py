@@ -24,7 +24,8 @@ from directory.services.credentials import (
     credential_withdraw,
 )
 from web.forms.dashboards import CredentialEditForm, CredentialForm
-from web.views.dashboard_common import credential_holder_page, run_service, signed_in
+from web.views.dashboard_common import credential_holder_page, signed_in
+from web.views.pages import run_service
 from web.views.physician_dashboard import physician_home
 from web.views.practitioner_dashboard import practitioner_home
 

@@ -24,12 +24,8 @@ from directory.services.referrals import (
     referral_create,
 )
 from web.forms.dashboards import ReferralForm
-from web.views.dashboard_common import (
-    physician_page,
-    rate_limit_wait,
-    run_service,
-    service_refusal,
-)
+from web.views.dashboard_common import physician_page
+from web.views.pages import rate_limit_wait, run_service, service_refusal
 
 REFERRALS_PER_PAGE = 20
 

@@ -46,12 +46,8 @@ from web.forms.dashboards import (
     ProfileForm,
     ReferralCompleteForm,
 )
-from web.views.dashboard_common import (
-    practitioner_page,
-    rate_limit_wait,
-    run_service,
-    service_refusal,
-)
+from web.views.dashboard_common import practitioner_page
+from web.views.pages import rate_limit_wait, run_service, service_refusal
 
 REFERRALS_PER_PAGE = 20
 INBOX_FILTERS = {

@@ -8,7 +8,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -16,7 +15,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from directory.exceptions import Conflict
 from directory.models import (
     Credential,
     CredentialKind,
@@ -26,7 +24,7 @@ from directory.models import (
     Role,
     User,
 )
-from directory.rules import credential_status
+from directory.read_models import practitioner_ratings, public_credential
 from directory.selectors.practitioners import practitioner_experience, practitioner_get
 from directory.selectors.referrals import physician_is_verified
 from directory.selectors.reviews import (
@@ -35,13 +33,13 @@ from directory.selectors.reviews import (
     review_list_public,
     review_practitioner_get,
 )
-from directory.serializers.directory import ratings
 from directory.services.reviews import REVIEW_AUTHOR_MESSAGE, review_author_allowed, review_submit
 from web.forms.reviews import ReviewForm
 from web.forms.search import LANGUAGE_CHOICES
-from web.views.accounts import rate_limited
+from web.views.pages import forbidden, rate_limit_wait, run_service
 
 REVIEWS_PER_PAGE = 10
+REVIEW_FIELDS = ("overall", "communication", "comfort", "would_recommend", "condition", "body")
 PROFESSIONS = dict(Profession.choices)
 KINDS = dict(CredentialKind.choices)
 LANGUAGES = dict(LANGUAGE_CHOICES)
@@ -54,21 +52,13 @@ STATUS_BADGE = {
 
 
 def _credential(credential: Credential, *, today: date) -> dict:
-    """What the public sees of a credential: never the evidence file or the moderator's note."""
-    status = credential_status(credential, today=today)
+    """The public credential (directory.read_models, as the API shows it) with its labels."""
+    public = public_credential(credential, today=today)
     return {
-        "kind": credential.kind,
-        "kind_label": KINDS.get(credential.kind, credential.kind),
-        "title": credential.title,
-        "issuer": credential.issuer,
-        "number": credential.number,
-        "profession": PROFESSIONS.get(credential.profession, credential.profession),
-        "jurisdiction": credential.jurisdiction,
-        "needling_authorized": credential.needling_authorized,
-        "issued_on": credential.issued_on,
-        "expires_on": credential.expires_on,
-        "status": status,
-        "badge": STATUS_BADGE.get(status, "badge-muted"),
+        "credential": public,
+        "kind_label": KINDS.get(public.kind, public.kind),
+        "profession_label": PROFESSIONS.get(public.profession, public.profession),
+        "badge": STATUS_BADGE.get(public.status, "badge-muted"),
     }
 
 
@@ -111,7 +101,7 @@ def practitioner_page(request: HttpRequest, practitioner_id: int) -> HttpRespons
         "language_names": [LANGUAGES.get(c, c.upper()) for c in practitioner.language_list],
         "credentials": [_credential(c, today=today) for c in practitioner.user.public_credentials],
         "experience": practitioner_experience(practitioner_id=practitioner.pk),
-        "ratings": ratings(practitioner),
+        "ratings": practitioner_ratings(practitioner),
         "reviews_page": page,
         "reviews": _review_items(page),
         **_viewer(request.user, today=today),
@@ -119,35 +109,13 @@ def practitioner_page(request: HttpRequest, practitioner_id: int) -> HttpRespons
     return render(request, "web/profile.html", context)
 
 
-def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "web/403.html", {"message": message}, status=403)
-
-
-def _submit(
-    request: HttpRequest, form: ReviewForm, practitioner: PractitionerProfile
-) -> Review | None:
-    """review_submit with the form's data; its refusals become form errors. Returns the
-    review, or None with the errors on the form."""
+def _review(form: ReviewForm) -> dict:
+    """review_submit's arguments from the form (the service decides the rest)."""
     data = form.cleaned_data
-    try:
-        review, _created = review_submit(
-            author=request.user,
-            practitioner=practitioner,
-            overall=data["overall"],
-            communication=data["communication"],
-            comfort=data["comfort"],
-            would_recommend=data["would_recommend"],
-            condition=data["condition"],
-            body=data["body"],
-            invitation_code=data["invitation_code"].strip() or None,
-        )
-    except ValidationError as error:
-        form.add_error(None, error)
-    except Conflict as error:
-        form.add_error(None, error.message)
-    else:
-        return review
-    return None
+    return {
+        **{name: data[name] for name in REVIEW_FIELDS},
+        "invitation_code": data["invitation_code"].strip() or None,
+    }
 
 
 def _published(request: HttpRequest, review: Review) -> HttpResponse:
@@ -166,22 +134,25 @@ def review_page(request: HttpRequest, practitioner_id: int) -> HttpResponse:
     except Http404:
         return _not_found(request)
     if not review_author_allowed(request.user):
-        return _forbidden(request, REVIEW_AUTHOR_MESSAGE)
+        return forbidden(request, REVIEW_AUTHOR_MESSAGE)
     existing = review_get_own(author=request.user, practitioner=practitioner)
     form = ReviewForm(request.POST or None, initial=ReviewForm.initial_from(existing))
     status = 200
     if request.method == "POST" and form.is_valid():
         # The API's per-user allowance: writing through the page does not double it.
-        if rate_limited(request, "review_create"):
+        if rate_limit_wait(request, "review_create") is not None:
             form.add_error(None, "You have submitted many reviews lately; try again later.")
             status = 429
         else:
-            try:
-                review = _submit(request, form, practitioner)
-            except PermissionDenied as error:
-                return _forbidden(request, str(error))
-            if review is not None:
-                return _published(request, review)
+            submitted = run_service(
+                form,
+                review_submit,
+                author=request.user,
+                practitioner=practitioner,
+                **_review(form),
+            )
+            if submitted is not None:
+                return _published(request, submitted[0])
     context = {
         "form": form,
         "practitioner": practitioner,
