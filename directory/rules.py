@@ -1,20 +1,60 @@
-"""The spec's credential rules, each with one home (SPEC §3).
+"""The spec's listing and credential rules, each with one home (SPEC §3).
 
 Every caller — directory, matching, pages, admin — asks these functions; none
-restates the rule. The rule is written once as a database expression so that lists
-and the ranking gate in SQL; `credential_status` is the same clock rule for one row.
+restates the rule. A rule is written once as a database expression so that lists
+and the ranking gate in SQL; where a query is SQL text (the match index, the ranking) or
+one loaded row is judged, a twin here says the same, and a test checks that both agree
+(`credential_status` is the clock rule for one row, `live_credential_sql` its SQL text).
+The clinic rules (within a radius, the nearest) are directory.geo's.
 """
 
 from datetime import date
 
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 
-from directory.models import Credential, CredentialKind, CredentialStatus, Profession
+from directory.models import (
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    PractitionerProfile,
+    Profession,
+    ReferralStatus,
+)
 
 EXPIRED = "expired"
 
+# A referral still to be acted on: a second one of the same patient, practitioner and
+# condition is a double submit, and the practitioner's inbox lists these as "open".
+REFERRAL_OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+
 # Professions whose licence makes a user a verified referring physician.
 REFERRING_PROFESSIONS = (Profession.PHYSICIAN, Profession.NURSE_PRACTITIONER)
+
+
+def active_practitioner_q(*, practitioner_path: str = "") -> Q:
+    """Active (listed) = the profile is active AND its account is active: a practitioner
+    who leaves is deactivated and vanishes from search (SPEC §3), and so does one whose
+    account is closed. Only the active are listed, matched, reviewed, referred to, counted
+    in the site-wide figures and may issue review invitations.
+
+    `practitioner_path` is the path from the queried model to the PractitionerProfile
+    ("" on PractitionerProfile itself, "practitioner" on Review or PractitionerStats).
+    """
+    prefix = f"{practitioner_path}__" if practitioner_path else ""
+    return Q(**{f"{prefix}is_active": True, f"{prefix}user__is_active": True})
+
+
+def practitioner_is_active(practitioner: PractitionerProfile) -> bool:
+    """active_practitioner_q for one loaded profile (it reads `practitioner.user`); a test
+    checks that both agree."""
+    return practitioner.is_active and practitioner.user.is_active
+
+
+def active_practitioner_sql(*, profile: str, user: str) -> str:
+    """active_practitioner_q as SQL text, for queries written as SQL (the match index): the
+    profile row aliased `profile` and its account row aliased `user`. A test checks that
+    both forms select the same practitioners."""
+    return f"{profile}.is_active AND {user}.is_active"
 
 
 def credential_status(credential: Credential, *, today: date) -> str:

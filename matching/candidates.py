@@ -18,6 +18,7 @@ from django.db.models.functions import Cast
 from directory.geo import Point, bounding_box, haversine_params
 from directory.models import Condition, PractitionerStats
 from directory.models.practitioners import languages_from_db
+from directory.rules import active_practitioner_q
 from directory.sqltext import date_param
 from matching import constants as k
 from matching.ranking_sql import ranking_sql, shape_of
@@ -58,7 +59,9 @@ def _float(expression) -> Cast:
 def site_figures_now() -> SiteFigures:
     """Site-wide priors, one aggregate over every active practitioner's figures."""
     discount = 1 - k.UNVERIFIED_PRAISE_WEIGHT
-    totals = PractitionerStats.objects.filter(practitioner__is_active=True).aggregate(
+    totals = PractitionerStats.objects.filter(
+        active_practitioner_q(practitioner_path="practitioner")
+    ).aggregate(
         n=Sum(F("reviews_verified") + F("reviews_unverified")),
         communication=Sum(
             _float(F("communication_verified_sum") + F("communication_unverified_sum"))

@@ -42,7 +42,7 @@ from directory.models import (
     Location,
     PractitionerProfile,
 )
-from directory.rules import qualified_figures_q
+from directory.rules import active_practitioner_q, qualified_figures_q
 
 # What a list row shows (the serializer adds the URL and rounds the distance).
 LIST_ROW_FIELDS = (
@@ -60,7 +60,7 @@ LIST_ROW_FIELDS = (
 def practitioner_active_qs(*, today: date) -> QuerySet[PractitionerProfile]:
     """Active profiles of active accounts, each annotated with `qualified`."""
     return (
-        PractitionerProfile.objects.filter(is_active=True, user__is_active=True)
+        PractitionerProfile.objects.filter(active_practitioner_q())
         .select_related("user")
         .annotate(qualified=_qualified(today=today))
     )

@@ -31,7 +31,7 @@ from directory.models import (
     ReferralStatus,
     User,
 )
-from directory.rules import verified_physician_q
+from directory.rules import practitioner_is_active, verified_physician_q
 from directory.services.stats import stats_referral_completed
 
 PHYSICIAN = "physician"
@@ -155,7 +155,7 @@ def referral_complete(*, referral: Referral, actor: User, outcome: str) -> Refer
 
 
 def _check_practitioner(practitioner: PractitionerProfile) -> None:
-    if not (practitioner.is_active and practitioner.user.is_active):
+    if not practitioner_is_active(practitioner):
         raise ValidationError(
             {
                 "practitioner": [

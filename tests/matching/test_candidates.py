@@ -10,7 +10,13 @@ from directory.geo import Point, great_circle_km, haversine_params, haversine_sq
 from directory.models import Condition, ConditionReferralStats, PractitionerStats
 from directory.services.match_index import match_index_refresh
 from directory.services.stats import stats_credentials_changed
-from matching.candidates import CandidateFilters, ranked_rows, site_figures, top_candidates
+from matching.candidates import (
+    CandidateFilters,
+    ranked_rows,
+    site_figures,
+    site_figures_now,
+    top_candidates,
+)
 from matching.scoring import SiteFigures, rank, score_candidate, weights_from_priorities
 from tests.factories import (
     CredentialFactory,
@@ -112,6 +118,23 @@ def test_database_ranks_like_the_pure_reference(seed, with_location):
 @pytest.mark.django_db
 def test_site_figures_without_reviews_use_the_defaults():
     assert site_figures() == SiteFigures()
+
+
+@pytest.mark.django_db
+def test_site_figures_count_active_practitioners_only():
+    """A deactivated profile and a closed account are both left out of the priors."""
+    for flags in ({}, {"is_active": False}, {"user__is_active": False}):
+        practitioner = qualified_practitioner(**flags)
+        recommend = 2 if flags else 0
+        PractitionerStats.objects.filter(practitioner=practitioner).update(
+            reviews_verified=2,
+            communication_verified_sum=10 if flags else 4,
+            comfort_verified_sum=10 if flags else 6,
+            recommend_verified=recommend,
+        )
+    assert site_figures_now() == SiteFigures(
+        communication_mean=2.0, comfort_mean=3.0, recommend_share=0.0
+    )
 
 
 @pytest.mark.django_db

@@ -31,7 +31,7 @@ from directory.models import (
     PractitionerProfile,
 )
 from directory.models.match_index import FIGURE_COLUMNS
-from directory.rules import live_credentials, qualified_figures_q
+from directory.rules import active_practitioner_q, live_credentials, qualified_figures_q
 from matching import constants as k
 from matching.candidates import candidate_from_row, site_figures
 from matching.scoring import (
@@ -148,7 +148,7 @@ class FloorInputs:
 
 def _inputs(today: date) -> FloorInputs:
     profiles = list(
-        PractitionerProfile.objects.filter(is_active=True, user__is_active=True)
+        PractitionerProfile.objects.filter(active_practitioner_q())
         .filter(qualified_figures_q(today=today))
         .values(
             "id", "user_id", "languages", "accepting_new_patients",
