@@ -5,21 +5,24 @@ restates the rule. A rule is written once as a database expression so that lists
 and the ranking gate in SQL; where a query is SQL text (the match index, the ranking) or
 one loaded row is judged, a twin here says the same, and a test checks that both agree
 (`credential_status` is the clock rule for one row, `live_credential_sql` its SQL text).
-The clinic rules (within a radius, the nearest) are directory.geo's.
 """
 
 from datetime import date
 
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.lookups import LessThanOrEqual
 
+from directory import geo
 from directory.models import (
     Credential,
     CredentialKind,
     CredentialStatus,
+    Location,
     PractitionerProfile,
     Profession,
     ReferralStatus,
 )
+from directory.sqltext import as_float
 
 EXPIRED = "expired"
 
@@ -55,6 +58,50 @@ def active_practitioner_sql(*, profile: str, user: str) -> str:
     profile row aliased `profile` and its account row aliased `user`. A test checks that
     both forms select the same practitioners."""
     return f"{profile}.is_active AND {user}.is_active"
+
+
+def within_radius_q(center: geo.Point, radius_km: float) -> Q:
+    """A clinic (Location) within `radius_km` of `center`: its great-circle distance
+    (geo.haversine_km) is at most the radius. The bounding box is only there so that the
+    (lat, lng) index answers first; it holds every clinic the distance keeps."""
+    distance = geo.haversine_km(center)
+    return geo.bounding_box(center, radius_km).q() & Q(LessThanOrEqual(distance, radius_km))
+
+
+def within_radius_sql(*, distance: str) -> str:
+    """within_radius_q's test as SQL text, on `distance` (geo.haversine_sql, or a column
+    that holds it) and the parameter %(radius_km)s of within_radius_params; a query adds
+    geo.bounding_box_sql where an index should answer first. A test checks that both forms
+    select the same clinics."""
+    return f"{distance} <= {as_float('%(radius_km)s')}"
+
+
+def within_radius_params(center: geo.Point, radius_km: float) -> dict[str, float]:
+    """The parameters of within_radius_sql, geo.haversine_sql and geo.bounding_box_sql."""
+    return {
+        **geo.bounding_box(center, radius_km).params(),
+        **geo.haversine_params(center),
+        "radius_km": float(radius_km),
+    }
+
+
+def clinics_nearest_first(near: geo.Point | None = None) -> QuerySet[Location]:
+    """Clinics in the order a practitioner's are shown, the first being "their clinic"
+    (SPEC §5: distance is to the nearest): nearest first with `near` (annotated
+    `distance_km`), else in the order they were added; ties by id. Filter it to one
+    practitioner's clinics."""
+    if near is None:
+        return Location.objects.order_by("id")
+    return Location.objects.annotate(distance_km=geo.haversine_km(near)).order_by(
+        "distance_km", "id"
+    )
+
+
+def clinic_order_sql(*, distance: str | None, location_id: str) -> str:
+    """clinics_nearest_first's order as SQL text (an ORDER BY list) over `distance` (None
+    without a centre) and `location_id`. A test checks that the directory and the match
+    show the same clinic at the same distance."""
+    return f"{distance}, {location_id}" if distance is not None else location_id
 
 
 def credential_status(credential: Credential, *, today: date) -> str:

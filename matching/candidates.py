@@ -15,10 +15,10 @@ from django.db import connection
 from django.db.models import F, FloatField, Sum, Value
 from django.db.models.functions import Cast
 
-from directory.geo import Point, bounding_box, haversine_params
+from directory.geo import Point, bounding_box
 from directory.models import Condition, PractitionerStats
 from directory.models.practitioners import languages_from_db
-from directory.rules import active_practitioner_q
+from directory.rules import active_practitioner_q, within_radius_params
 from directory.sqltext import date_param
 from matching import constants as k
 from matching.ranking_sql import ranking_sql, shape_of
@@ -113,9 +113,7 @@ def ranking_params(
         **{f"language_{i}": f"%,{code},%" for i, code in enumerate(filters.languages)},
     }
     if filters.center is not None:
-        params |= bounding_box(filters.center, filters.radius_km).params()
-        params |= haversine_params(filters.center)
-        params["radius_km"] = float(filters.radius_km)
+        params |= within_radius_params(filters.center, filters.radius_km)
     return params
 
 

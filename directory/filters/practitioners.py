@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from directory import geo
 from directory.conditions import UnknownCondition, condition_resolve
 from directory.models import Condition, ConditionExperience, Location, PractitionerProfile
+from directory.rules import within_radius_q
 
 DEFAULT_RADIUS_KM = 50.0
 MAX_RADIUS_KM = 500.0
@@ -194,11 +195,7 @@ class PractitionerFilterSet(django_filters.FilterSet):
         radius = self.form.cleaned_data.get("radius_km") or DEFAULT_RADIUS_KM
         # An uncorrelated IN: the (lat, lng) index finds the clinics in the box once, and the
         # haversine runs only on those, whatever the number of practitioners.
-        in_radius = (
-            Location.objects.filter(geo.bounding_box(value, radius).q())
-            .annotate(distance_km=geo.haversine_km(value))
-            .filter(distance_km__lte=radius)
-        )
+        in_radius = Location.objects.filter(within_radius_q(value, radius))
         return queryset.filter(pk__in=in_radius.values("practitioner_id"))
 
     def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

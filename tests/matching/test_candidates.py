@@ -8,6 +8,7 @@ from django.db import connection
 
 from directory.geo import Point, great_circle_km, haversine_params, haversine_sql
 from directory.models import Condition, ConditionReferralStats, PractitionerStats
+from directory.selectors.practitioners import practitioner_list
 from directory.services.match_index import match_index_refresh
 from directory.services.stats import stats_credentials_changed
 from matching.candidates import (
@@ -113,6 +114,44 @@ def test_database_ranks_like_the_pure_reference(seed, with_location):
     # A smaller limit: the database picks exactly the reference's best few, in its order.
     _, top = top_candidates(filters, weights=weights, site=site, limit=7)
     assert [row.candidate.id for row in top] == [s.candidate.id for s in reference[:7]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_directory_and_the_match_show_the_same_clinic_at_the_same_distance(seed):
+    """One rule for "within the radius" and "the nearest clinic" (directory.rules): both
+    pick the same practitioners, clinic and distance; equal distances go to the first
+    clinic added."""
+    rnd = random.Random(seed)
+    condition = Condition.objects.get(slug="sciatica")
+    for _ in range(15):
+        practitioner = qualified_practitioner()
+        points = [
+            (VANCOUVER.lat + rnd.uniform(-0.3, 0.3), VANCOUVER.lng + rnd.uniform(-0.3, 0.3))
+            for _ in range(rnd.randint(1, 3))
+        ]
+        if rnd.random() < 0.4:
+            points.insert(0, points[-1])  # a tie: the same point added twice
+        for lat, lng in points:
+            LocationFactory(practitioner=practitioner, lat=lat, lng=lng)
+    radius = 20.0
+    listed = {
+        row["id"]: (row["clinic_name"], row["distance_km"])
+        for row in practitioner_list(
+            filters={"near": f"{VANCOUVER.lat},{VANCOUVER.lng}", "radius_km": str(radius)},
+            today=TODAY,
+        )
+    }
+    filters = CandidateFilters(condition=condition, today=TODAY, center=VANCOUVER, radius_km=radius)
+    _, rows = top_candidates(
+        filters, weights=weights_from_priorities({}), site=SiteFigures(), limit=100
+    )
+    matched = {row.candidate.id: (row.clinic, row.candidate.distance_km) for row in rows}
+    assert 0 < len(matched) < 15
+    assert matched.keys() == listed.keys()
+    for practitioner_id, (clinic, distance) in listed.items():
+        assert matched[practitioner_id][0] == clinic
+        assert matched[practitioner_id][1] == pytest.approx(distance, abs=1e-9)
 
 
 @pytest.mark.django_db
