@@ -16,6 +16,7 @@ from django.db.models import F, FloatField, Sum, Value
 from django.db.models.functions import Cast
 
 from directory.geo import Point, bounding_box
+from directory.limits import RADIUS_DEFAULT_KM
 from directory.models import Condition, PractitionerStats
 from directory.models.practitioners import languages_from_db
 from directory.rules import active_practitioner_q, within_radius_params
@@ -30,7 +31,7 @@ class CandidateFilters:
     condition: Condition
     today: date
     center: Point | None = None
-    radius_km: float = 50.0
+    radius_km: float = RADIUS_DEFAULT_KM
     languages: tuple[str, ...] = ()
     accepting_new_patients: bool | None = None
 

@@ -16,15 +16,16 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from directory import geo
 from directory.conditions import UnknownCondition, condition_resolve
+from directory.limits import LAT_MAX, LAT_MIN, LNG_MAX, LNG_MIN, RADIUS_DEFAULT_KM, RADIUS_MAX_KM
 from directory.models import Condition, ConditionExperience, Location, PractitionerProfile
 from directory.rules import within_radius_q
 
-DEFAULT_RADIUS_KM = 50.0
-MAX_RADIUS_KM = 500.0
 MAX_TEXT_LENGTH = 100
 
-NEAR_MESSAGE = "Use near=lat,lng with lat in -90..90 and lng in -180..180."
-RADIUS_MESSAGE = f"Use a number of kilometres greater than 0 and at most {MAX_RADIUS_KM:g}."
+NEAR_MESSAGE = (
+    f"Use near=lat,lng with lat in {LAT_MIN:g}..{LAT_MAX:g} and lng in {LNG_MIN:g}..{LNG_MAX:g}."
+)
+RADIUS_MESSAGE = f"Use a number of kilometres greater than 0 and at most {RADIUS_MAX_KM:g}."
 RADIUS_NEEDS_NEAR = "radius_km applies only with near=lat,lng; add near or drop radius_km."
 LANGUAGE_MESSAGE = "Use a two-letter lower-case ISO 639-1 language code, e.g. en or fr."
 BOOLEAN_MESSAGE = "Use true or false."
@@ -45,7 +46,7 @@ class LatLngField(forms.Field):
             lat, lng = (float(part) for part in parts)
         except ValueError:  # not two numbers (NUL bytes land here too)
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-        in_range = -90 <= lat <= 90 and -180 <= lng <= 180  # False for NaN
+        in_range = LAT_MIN <= lat <= LAT_MAX and LNG_MIN <= lng <= LNG_MAX  # False for NaN
         if not (math.isfinite(lat) and math.isfinite(lng) and in_range):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return geo.Point(lat, lng)
@@ -58,7 +59,7 @@ class RadiusField(forms.FloatField):
 
     def validate(self, value: float | None) -> None:
         super().validate(value)
-        if value is not None and not 0 < value <= MAX_RADIUS_KM:
+        if value is not None and not 0 < value <= RADIUS_MAX_KM:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
@@ -137,8 +138,8 @@ class PractitionerFilterSet(django_filters.FilterSet):
     )
     radius_km = RadiusFilter(
         method="filter_radius",
-        help_text=f"Search radius in km with near: greater than 0, at most {MAX_RADIUS_KM:g} "
-        f"(default {DEFAULT_RADIUS_KM:g}).",
+        help_text=f"Search radius in km with near: greater than 0, at most {RADIUS_MAX_KM:g} "
+        f"(default {RADIUS_DEFAULT_KM:g}).",
     )
     language = django_filters.CharFilter(
         method="filter_language",
@@ -192,7 +193,7 @@ class PractitionerFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(clinics))
 
     def filter_near(self, queryset: QuerySet, name: str, value: geo.Point) -> QuerySet:
-        radius = self.form.cleaned_data.get("radius_km") or DEFAULT_RADIUS_KM
+        radius = self.form.cleaned_data.get("radius_km") or RADIUS_DEFAULT_KM
         # An uncorrelated IN: the (lat, lng) index finds the clinics in the box once, and the
         # haversine runs only on those, whatever the number of practitioners.
         in_radius = Location.objects.filter(within_radius_q(value, radius))

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from directory.exceptions import Conflict
+from directory.limits import RATING_MAX, RATING_MIN
 from directory.models import (
     Condition,
     PractitionerProfile,
@@ -31,7 +32,6 @@ REVIEW_AUTHOR_MESSAGE = (
 )
 SELF_REVIEW_MESSAGE = "A practitioner cannot review themself."
 REVIEW_NOT_FOUND_MESSAGE = "No review has this id."
-RATING_MIN, RATING_MAX = 1, 5
 
 
 def review_author_allowed(user: User) -> bool:
@@ -116,7 +116,9 @@ def review_submit(
     for name, score in scores.items():
         # The API validates first; this keeps direct callers off the database constraint.
         if not RATING_MIN <= score <= RATING_MAX:
-            raise ValidationError({name: [f"Must be a whole number from 1 to {RATING_MAX}."]})
+            raise ValidationError(
+                {name: [f"Must be a whole number from {RATING_MIN} to {RATING_MAX}."]}
+            )
     ratings = scores | {"would_recommend": would_recommend, "condition": condition, "body": body}
 
     def attempt() -> tuple[Review, bool]:

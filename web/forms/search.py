@@ -11,13 +11,18 @@ from django import forms
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from directory.conditions import UnknownCondition, condition_resolve
+from directory.limits import MATCH_LIMIT_DEFAULT, RADIUS_DEFAULT_KM, RADIUS_MAX_KM
 from directory.models import Condition
 from matching import constants as k
 from matching.presenters import match_request_parse
 from matching.services import MatchRequest
 
-RADIUS_CHOICES = [(km, f"{km} km") for km in (5, 10, 25, 50, 100, 250, 500)]
-DEFAULT_RADIUS_KM = 50
+# Whole kilometres (the select compares the choices with the initial value as text); the
+# API's default and maximum are always among them.
+DEFAULT_RADIUS_KM = int(RADIUS_DEFAULT_KM)
+RADIUS_CHOICES = [
+    (km, f"{km} km") for km in sorted({5, 10, 25, DEFAULT_RADIUS_KM, 100, 250, int(RADIUS_MAX_KM)})
+]
 LANGUAGE_CHOICES = [
     ("", "Any language"),
     ("en", "English"),
@@ -58,7 +63,7 @@ HEALTH_QUESTIONS = {
 }
 # Only these may be prefilled from a link (GET); the health answers never travel in a URL.
 PREFILL_FIELDS = ("condition", "city", "country", "radius_km", "language", *k.CRITERIA)
-RESULT_LIMIT = 20
+RESULT_LIMIT = MATCH_LIMIT_DEFAULT
 # Where each part of the API's error body is shown on the page.
 ERROR_FIELD = {
     "condition": "condition",

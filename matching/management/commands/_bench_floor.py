@@ -22,6 +22,7 @@ from django.db.models import Count, F, Min
 from django.db.models.functions import Coalesce
 
 from directory.geo import EARTH_RADIUS_KM, Point, bounding_box
+from directory.limits import RADIUS_DEFAULT_KM
 from directory.models import (
     Condition,
     ConditionExperience,
@@ -58,7 +59,7 @@ class FloorRequest:
     weights: dict[str, float]
     limit: int
     center: Point | None = None
-    radius_km: float = 50.0
+    radius_km: float = RADIUS_DEFAULT_KM
     languages: tuple[str, ...] = ()
     accepting_new_patients: bool | None = None
 
