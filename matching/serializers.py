@@ -11,6 +11,7 @@ from directory.limits import (
     MATCH_LIMIT_MAX,
     RADIUS_DEFAULT_KM,
     RADIUS_MAX_KM,
+    SEARCH_TEXT_MAX,
 )
 from directory.serializers_base import StrictSerializer
 from matching import constants as k
@@ -30,7 +31,7 @@ class MatchLocationInputSerializer(StrictSerializer):
     # int(): the published schema writes the bounds as the whole numbers they are.
     lat = serializers.FloatField(min_value=int(LAT_MIN), max_value=int(LAT_MAX), required=False)
     lng = serializers.FloatField(min_value=int(LNG_MIN), max_value=int(LNG_MAX), required=False)
-    city = serializers.CharField(max_length=100, required=False)
+    city = serializers.CharField(max_length=SEARCH_TEXT_MAX, required=False)
     country = serializers.RegexField(
         r"^[A-Za-z]{2}$",
         required=False,
@@ -52,7 +53,8 @@ class MatchPrioritiesInputSerializer(StrictSerializer, per_criterion(_priority))
         given = {name: attrs.get(name, k.DEFAULT_PRIORITY) for name in k.CRITERIA}
         if not any(given.values()):
             raise serializers.ValidationError(
-                "At least one priority must be above 0 (each is 0–5; missing ones count as 1)."
+                f"At least one priority must be above 0 (each is 0–{k.MAX_PRIORITY}; missing "
+                f"ones count as {k.DEFAULT_PRIORITY})."
             )
         return attrs
 
@@ -64,7 +66,7 @@ class MatchHealthInputSerializer(StrictSerializer):
 
 
 class MatchRequestSerializer(StrictSerializer):
-    condition = serializers.CharField(max_length=100)
+    condition = serializers.CharField(max_length=SEARCH_TEXT_MAX)
     location = MatchLocationInputSerializer(required=False)
     radius_km = serializers.FloatField(required=False, default=RADIUS_DEFAULT_KM)
     languages = serializers.ListField(

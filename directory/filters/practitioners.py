@@ -16,11 +16,17 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from directory import geo
 from directory.conditions import UnknownCondition, condition_resolve
-from directory.limits import LAT_MAX, LAT_MIN, LNG_MAX, LNG_MIN, RADIUS_DEFAULT_KM, RADIUS_MAX_KM
+from directory.limits import (
+    LAT_MAX,
+    LAT_MIN,
+    LNG_MAX,
+    LNG_MIN,
+    RADIUS_DEFAULT_KM,
+    RADIUS_MAX_KM,
+    SEARCH_TEXT_MAX,
+)
 from directory.models import Condition, ConditionExperience, Location, PractitionerProfile
 from directory.rules import within_radius_q
-
-MAX_TEXT_LENGTH = 100
 
 NEAR_MESSAGE = (
     f"Use near=lat,lng with lat in {LAT_MIN:g}..{LAT_MAX:g} and lng in {LNG_MIN:g}..{LNG_MAX:g}."
@@ -118,17 +124,17 @@ class PractitionerFilterForm(forms.Form):
 class PractitionerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_text",
-        max_length=MAX_TEXT_LENGTH,
+        max_length=SEARCH_TEXT_MAX,
         help_text="Text in the practitioner's name or a clinic's name (case-insensitive).",
     )
     condition = ConditionFilter(
         method="filter_condition",
-        max_length=MAX_TEXT_LENGTH,
+        max_length=SEARCH_TEXT_MAX,
         help_text="Condition slug, name or synonym: practitioners who report experience with it.",
     )
     city = django_filters.CharFilter(
         method="filter_city",
-        max_length=MAX_TEXT_LENGTH,
+        max_length=SEARCH_TEXT_MAX,
         help_text="Practitioners with a clinic in this city (case-insensitive exact name).",
     )
     near = NearFilter(

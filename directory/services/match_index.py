@@ -54,6 +54,8 @@ def _select_sql(where: str = "") -> tuple[str, str]:
         "location_id": "l.id",
         "condition_id": "c.id",
         "credential_owner": "p.user_id",
+        # The clinic a result shows without a centre: the first in the order of
+        # directory.rules.clinics_nearest_first, the lowest id (f below).
         "is_first": "(l.id IS NULL OR l.id = f.first_id)",
         "lat": "l.lat",
         "lng": "l.lng",

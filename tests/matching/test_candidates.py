@@ -118,10 +118,11 @@ def test_database_ranks_like_the_pure_reference(seed, with_location):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("seed", [1, 2])
-def test_the_directory_and_the_match_show_the_same_clinic_at_the_same_distance(seed):
+@pytest.mark.parametrize("located", [True, False])
+def test_the_directory_and_the_match_show_the_same_clinic_at_the_same_distance(seed, located):
     """One rule for "within the radius" and "the nearest clinic" (directory.rules): both
     pick the same practitioners, clinic and distance; equal distances go to the first
-    clinic added."""
+    clinic added, and without a centre both show the first clinic added."""
     rnd = random.Random(seed)
     condition = Condition.objects.get(slug="sciatica")
     for _ in range(15):
@@ -135,23 +136,25 @@ def test_the_directory_and_the_match_show_the_same_clinic_at_the_same_distance(s
         for lat, lng in points:
             LocationFactory(practitioner=practitioner, lat=lat, lng=lng)
     radius = 20.0
+    near = {"near": f"{VANCOUVER.lat},{VANCOUVER.lng}", "radius_km": str(radius)}
     listed = {
         row["id"]: (row["clinic_name"], row["distance_km"])
-        for row in practitioner_list(
-            filters={"near": f"{VANCOUVER.lat},{VANCOUVER.lng}", "radius_km": str(radius)},
-            today=TODAY,
-        )
+        for row in practitioner_list(filters=near if located else {}, today=TODAY)
     }
-    filters = CandidateFilters(condition=condition, today=TODAY, center=VANCOUVER, radius_km=radius)
+    center = VANCOUVER if located else None
+    filters = CandidateFilters(condition=condition, today=TODAY, center=center, radius_km=radius)
     _, rows = top_candidates(
         filters, weights=weights_from_priorities({}), site=SiteFigures(), limit=100
     )
     matched = {row.candidate.id: (row.clinic, row.candidate.distance_km) for row in rows}
-    assert 0 < len(matched) < 15
+    assert 0 < len(matched) < 15 if located else len(matched) == 15
     assert matched.keys() == listed.keys()
     for practitioner_id, (clinic, distance) in listed.items():
         assert matched[practitioner_id][0] == clinic
-        assert matched[practitioner_id][1] == pytest.approx(distance, abs=1e-9)
+        if located:
+            assert matched[practitioner_id][1] == pytest.approx(distance, abs=1e-9)
+        else:
+            assert matched[practitioner_id][1] is distance is None
 
 
 @pytest.mark.django_db

@@ -11,7 +11,12 @@ from django import forms
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from directory.conditions import UnknownCondition, condition_resolve
-from directory.limits import MATCH_LIMIT_DEFAULT, RADIUS_DEFAULT_KM, RADIUS_MAX_KM
+from directory.limits import (
+    MATCH_LIMIT_DEFAULT,
+    RADIUS_DEFAULT_KM,
+    RADIUS_MAX_KM,
+    SEARCH_TEXT_MAX,
+)
 from directory.models import Condition
 from matching import constants as k
 from matching.presenters import match_request_parse
@@ -97,13 +102,13 @@ def _messages(detail: object) -> list[str]:
 
 class SearchForm(forms.Form):
     condition = forms.CharField(
-        max_length=100,
+        max_length=SEARCH_TEXT_MAX,
         help_text="Start typing: choose from the list, or use your own words such as "
         "“lumbago” or “pinched nerve”.",
         widget=forms.TextInput(attrs={"list": "condition-options", "autocomplete": "off"}),
     )
     city = forms.CharField(
-        max_length=100,
+        max_length=SEARCH_TEXT_MAX,
         required=False,
         help_text="A town or city of at least 15,000 people. Leave empty to search everywhere.",
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
@@ -165,7 +170,7 @@ class SearchForm(forms.Form):
             field = self.fields[name]
             if isinstance(field, forms.ChoiceField) and value not in _choice_values(field):
                 continue
-            self.initial[name] = value[:100]
+            self.initial[name] = value[:SEARCH_TEXT_MAX]
         if query.get("accepting_new_patients", "").lower() in {"1", "true", "on", "yes"}:
             self.initial["accepting_new_patients"] = True
 
