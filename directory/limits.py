@@ -48,6 +48,8 @@ REFERRAL_REASON_MAX = 1000
 PATIENT_REFERENCE_MAX = 40
 
 # --- Searching and matching -----------------------------------------------------------------
+# A search's free text: a condition's name, a city, the directory's text filters.
+SEARCH_TEXT_MAX = 100
 # "Near" on the directory list, the search page and the match: more than 0, at most MAX.
 RADIUS_DEFAULT_KM = 50.0
 RADIUS_MAX_KM = 500.0

@@ -1,20 +1,107 @@
-"""The spec's credential rules, each with one home (SPEC §3).
+"""The spec's listing and credential rules, each with one home (SPEC §3).
 
 Every caller — directory, matching, pages, admin — asks these functions; none
-restates the rule. The rule is written once as a database expression so that lists
-and the ranking gate in SQL; `credential_status` is the same clock rule for one row.
+restates the rule. A rule is written once as a database expression so that lists
+and the ranking gate in SQL; where a query is SQL text (the match index, the ranking) or
+one loaded row is judged, a twin here says the same, and a test checks that both agree
+(`credential_status` is the clock rule for one row, `live_credential_sql` its SQL text).
 """
 
 from datetime import date
 
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.lookups import LessThanOrEqual
 
-from directory.models import Credential, CredentialKind, CredentialStatus, Profession
+from directory import geo
+from directory.models import (
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    Location,
+    PractitionerProfile,
+    Profession,
+    ReferralStatus,
+)
+from directory.sqltext import as_float
 
 EXPIRED = "expired"
 
+# A referral still to be acted on: a second one of the same patient, practitioner and
+# condition is a double submit, and the practitioner's inbox lists these as "open".
+REFERRAL_OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+
 # Professions whose licence makes a user a verified referring physician.
 REFERRING_PROFESSIONS = (Profession.PHYSICIAN, Profession.NURSE_PRACTITIONER)
+
+
+def active_practitioner_q(*, practitioner_path: str = "") -> Q:
+    """Active (listed) = the profile is active AND its account is active: a practitioner
+    who leaves is deactivated and vanishes from search (SPEC §3), and so does one whose
+    account is closed. Only the active are listed, matched, reviewed, referred to, counted
+    in the site-wide figures and may issue review invitations.
+
+    `practitioner_path` is the path from the queried model to the PractitionerProfile
+    ("" on PractitionerProfile itself, "practitioner" on Review or PractitionerStats).
+    """
+    prefix = f"{practitioner_path}__" if practitioner_path else ""
+    return Q(**{f"{prefix}is_active": True, f"{prefix}user__is_active": True})
+
+
+def practitioner_is_active(practitioner: PractitionerProfile) -> bool:
+    """active_practitioner_q for one loaded profile (it reads `practitioner.user`); a test
+    checks that both agree."""
+    return practitioner.is_active and practitioner.user.is_active
+
+
+def active_practitioner_sql(*, profile: str, user: str) -> str:
+    """active_practitioner_q as SQL text, for queries written as SQL (the match index): the
+    profile row aliased `profile` and its account row aliased `user`. A test checks that
+    both forms select the same practitioners."""
+    return f"{profile}.is_active AND {user}.is_active"
+
+
+def within_radius_q(center: geo.Point, radius_km: float) -> Q:
+    """A clinic (Location) within `radius_km` of `center`: its great-circle distance
+    (geo.haversine_km) is at most the radius. The bounding box is only there so that the
+    (lat, lng) index answers first; it holds every clinic the distance keeps."""
+    distance = geo.haversine_km(center)
+    return geo.bounding_box(center, radius_km).q() & Q(LessThanOrEqual(distance, radius_km))
+
+
+def within_radius_sql(*, distance: str) -> str:
+    """within_radius_q's test as SQL text, on `distance` (geo.haversine_sql, or a column
+    that holds it) and the parameter %(radius_km)s of within_radius_params; a query adds
+    geo.bounding_box_sql where an index should answer first. A test checks that both forms
+    select the same clinics."""
+    return f"{distance} <= {as_float('%(radius_km)s')}"
+
+
+def within_radius_params(center: geo.Point, radius_km: float) -> dict[str, float]:
+    """The parameters of within_radius_sql, geo.haversine_sql and geo.bounding_box_sql."""
+    return {
+        **geo.bounding_box(center, radius_km).params(),
+        **geo.haversine_params(center),
+        "radius_km": float(radius_km),
+    }
+
+
+def clinics_nearest_first(near: geo.Point | None = None) -> QuerySet[Location]:
+    """Clinics in the order a practitioner's are shown, the first being "their clinic"
+    (SPEC §5: distance is to the nearest): nearest first with `near` (annotated
+    `distance_km`), else in the order they were added; ties by id. Filter it to one
+    practitioner's clinics."""
+    if near is None:
+        return Location.objects.order_by("id")
+    return Location.objects.annotate(distance_km=geo.haversine_km(near)).order_by(
+        "distance_km", "id"
+    )
+
+
+def clinic_order_sql(*, distance: str | None, location_id: str) -> str:
+    """clinics_nearest_first's order as SQL text (an ORDER BY list) over `distance` (None
+    without a centre) and `location_id`. A test checks that the directory and the match
+    show the same clinic at the same distance."""
+    return f"{distance}, {location_id}" if distance is not None else location_id
 
 
 def credential_status(credential: Credential, *, today: date) -> str:

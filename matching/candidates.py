@@ -15,9 +15,11 @@ from django.db import connection
 from django.db.models import F, FloatField, Sum, Value
 from django.db.models.functions import Cast
 
-from directory.geo import Point, bounding_box, haversine_params
+from directory.geo import Point, bounding_box
+from directory.limits import RADIUS_DEFAULT_KM
 from directory.models import Condition, PractitionerStats
 from directory.models.practitioners import languages_from_db
+from directory.rules import active_practitioner_q, within_radius_params
 from directory.sqltext import date_param
 from matching import constants as k
 from matching.ranking_sql import ranking_sql, shape_of
@@ -29,7 +31,7 @@ class CandidateFilters:
     condition: Condition
     today: date
     center: Point | None = None
-    radius_km: float = 50.0
+    radius_km: float = RADIUS_DEFAULT_KM
     languages: tuple[str, ...] = ()
     accepting_new_patients: bool | None = None
 
@@ -58,7 +60,9 @@ def _float(expression) -> Cast:
 def site_figures_now() -> SiteFigures:
     """Site-wide priors, one aggregate over every active practitioner's figures."""
     discount = 1 - k.UNVERIFIED_PRAISE_WEIGHT
-    totals = PractitionerStats.objects.filter(practitioner__is_active=True).aggregate(
+    totals = PractitionerStats.objects.filter(
+        active_practitioner_q(practitioner_path="practitioner")
+    ).aggregate(
         n=Sum(F("reviews_verified") + F("reviews_unverified")),
         communication=Sum(
             _float(F("communication_verified_sum") + F("communication_unverified_sum"))
@@ -110,9 +114,7 @@ def ranking_params(
         **{f"language_{i}": f"%,{code},%" for i, code in enumerate(filters.languages)},
     }
     if filters.center is not None:
-        params |= bounding_box(filters.center, filters.radius_km).params()
-        params |= haversine_params(filters.center)
-        params["radius_km"] = float(filters.radius_km)
+        params |= within_radius_params(filters.center, filters.radius_km)
     return params
 
 

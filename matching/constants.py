@@ -25,7 +25,8 @@ referrals      = REF_PHYSICIANS_WEIGHT * sat(distinct physicians with completed 
                      + RECOMMEND_PRIOR_REVIEWS * site-wide share)
                     / (reviews + RECOMMEND_PRIOR_REVIEWS)
 
-communication, comfort = (bayes - 1) / 4, with the Bayesian average
+communication, comfort = (bayes - RATING_MIN) / RATING_SPAN (the 1–5 scale onto 0–1), with
+  the Bayesian average
   bayes = (Σ effective rating + RATING_PRIOR_REVIEWS * site-wide mean)
           / (reviews + RATING_PRIOR_REVIEWS)
   effective rating = the rating, for a verified review;
@@ -50,8 +51,12 @@ Weights: each priority is 0–5 (default 1); weight = priority / Σ priorities.
 score = Σ weight × criterion score. Ties break by distance, then practitioner id.
 """
 
-# NEUTRAL_RATING: the stored figures split unverified praise at it; its home is directory.
-from directory.limits import NEUTRAL_RATING  # noqa: F401 - used as k.NEUTRAL_RATING
+# The rating scale's home is directory (reviews are rated on it); the stored figures split
+# unverified praise at NEUTRAL_RATING. Used here as k.RATING_MIN, ...
+from directory.limits import NEUTRAL_RATING, RATING_MAX, RATING_MIN  # noqa: F401
+
+# The scale's width: a rating r maps onto 0–1 as (r - RATING_MIN) / RATING_SPAN.
+RATING_SPAN = RATING_MAX - RATING_MIN
 
 QUAL_BASE = 0.5
 QUAL_TENURE_WEIGHT = 0.3

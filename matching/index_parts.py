@@ -13,8 +13,8 @@ r = their completed referrals for it). A request then needs a few operations per
 which are matching.constants' formulas with the site-wide priors factored out:
     REF_RECOMMEND_WEIGHT * (yes + P * share) / (n + P)
         = REF_RECOMMEND_WEIGHT * yes / (n + P)  +  REF_RECOMMEND_WEIGHT * P / (n + P) * share
-    ((Σ effective + P * m) / (n + P) - 1) / 4
-        = ((Σ effective / (n + P)) - 1) / 4  +  P / (n + P) / 4 * m
+    ((Σ effective + P * m) / (n + P) - RATING_MIN) / RATING_SPAN
+        = ((Σ effective / (n + P)) - RATING_MIN) / RATING_SPAN  +  P / (n + P) / RATING_SPAN * m
 Factored, the sums round differently from matching.scoring's in the last bits; the tests
 compare the two to 1e-12 and rank the same candidates both ways.
 
@@ -35,14 +35,16 @@ def _figure(name: str) -> str:
 
 
 def _rating_parts(prefix: str, reviews: str) -> str:
-    """((Σ effective rating / (n + P)) - 1) / 4, Σ effective as in scoring.effective_rating_sum."""
+    """((Σ effective rating / (n + P)) - RATING_MIN) / RATING_SPAN, Σ effective as in
+    scoring.effective_rating_sum."""
     discount = 1 - k.UNVERIFIED_PRAISE_WEIGHT
     effective = (
         f"({as_float(f's.{prefix}_verified_sum + s.{prefix}_unverified_sum')}"
         f" - {float_sql(discount)} * {_figure(f'{prefix}_unverified_excess')})"
     )
     prior = float_sql(k.RATING_PRIOR_REVIEWS)
-    return f"((({effective} / ({reviews} + {prior})) - {float_sql(1.0)}) / {float_sql(4.0)})"
+    low, span = float_sql(k.RATING_MIN), float_sql(k.RATING_SPAN)
+    return f"((({effective} / ({reviews} + {prior})) - {low}) / {span})"
 
 
 def index_parts_sql() -> dict[str, str]:
@@ -79,6 +81,6 @@ def index_parts_sql() -> dict[str, str]:
         "communication_base": _rating_parts("communication", reviews),
         "comfort_base": _rating_parts("comfort", reviews),
         "rating_prior_weight": (
-            f"({rating_prior} / ({reviews} + {rating_prior}) / {float_sql(4.0)})"
+            f"({rating_prior} / ({reviews} + {rating_prior}) / {float_sql(k.RATING_SPAN)})"
         ),
     }

@@ -27,7 +27,7 @@ from typing import NamedTuple
 from directory.geo import bounding_box_sql, haversine_sql
 from directory.models import Credential, CredentialKind, Location, MatchEntry, PractitionerProfile
 from directory.models import User as UserModel
-from directory.rules import live_credential_sql
+from directory.rules import clinic_order_sql, live_credential_sql, within_radius_sql
 from directory.sqltext import as_float, float_sql, greatest, is_postgresql, month_index
 from directory.sqltext import table_sql as _table
 from matching import constants as k
@@ -141,16 +141,17 @@ def _entries(shape: Shape) -> str:
 
 def _nearest_clinic(shape: Shape, entries: str) -> str:
     """Layer 2: one row per practitioner, their nearest clinic within the radius."""
-    within = f"({entries}) w WHERE w.distance_km <= {as_float('%(radius_km)s')}"
+    within = f"({entries}) w WHERE {within_radius_sql(distance='w.distance_km')}"
+    nearest = clinic_order_sql(distance="w.distance_km", location_id="w.location_id")
     if shape.postgresql:
         return (
             f"SELECT DISTINCT ON (w.practitioner_id) w.* FROM {within}"
-            " ORDER BY w.practitioner_id, w.distance_km, w.location_id"
+            f" ORDER BY w.practitioner_id, {nearest}"
         )
     columns = ", ".join(f"n.{name}" for name in NARROW_COLUMNS)
     return (
         f"SELECT {columns} FROM (SELECT w.*, ROW_NUMBER() OVER (PARTITION BY w.practitioner_id"
-        f" ORDER BY w.distance_km, w.location_id) AS nth FROM {within}) n WHERE n.nth = 1"
+        f" ORDER BY {nearest}) AS nth FROM {within}) n WHERE n.nth = 1"
     )
 
 

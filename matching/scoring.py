@@ -185,11 +185,11 @@ def score_rating(
     reviews: ReviewFigures, sums: RatingSums, *, site_mean: float, show_verified: bool
 ) -> CriterionScore:
     """Communication or comfort: the Bayesian average mapped from 1–5 onto 0–1."""
-    score = (bayes_rating(sums, reviews.count, site_mean=site_mean) - 1) / 4
+    score = (bayes_rating(sums, reviews.count, site_mean=site_mean) - k.RATING_MIN) / k.RATING_SPAN
     if not reviews.count:
         return CriterionScore(score, ("No reviews yet: scored at the site-wide average",))
     average = (sums.verified_sum + sums.unverified_sum) / reviews.count
-    reason = f"{average:.1f}/5 from {_plural(reviews.count, 'review')}"
+    reason = f"{average:.1f}/{k.RATING_MAX} from {_plural(reviews.count, 'review')}"
     if show_verified:
         reason += f" ({reviews.verified_count} verified)"
     return CriterionScore(score, (reason,))

@@ -1,13 +1,37 @@
+from collections.abc import Callable
+
 from rest_framework import serializers
 
+from directory.limits import (
+    LAT_MAX,
+    LAT_MIN,
+    LNG_MAX,
+    LNG_MIN,
+    MATCH_LIMIT_DEFAULT,
+    MATCH_LIMIT_MAX,
+    RADIUS_DEFAULT_KM,
+    RADIUS_MAX_KM,
+    SEARCH_TEXT_MAX,
+)
 from directory.serializers_base import StrictSerializer
 from matching import constants as k
 
 
+def per_criterion(field: Callable[[], serializers.Field]) -> type[serializers.Serializer]:
+    """A base serializer with one field per criterion (matching.constants.CRITERIA, in its
+    order), each built by `field()`: the criteria are listed once."""
+    return type("PerCriterion", (serializers.Serializer,), {name: field() for name in k.CRITERIA})
+
+
+def _priority() -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0, max_value=k.MAX_PRIORITY, required=False)
+
+
 class MatchLocationInputSerializer(StrictSerializer):
-    lat = serializers.FloatField(min_value=-90, max_value=90, required=False)
-    lng = serializers.FloatField(min_value=-180, max_value=180, required=False)
-    city = serializers.CharField(max_length=100, required=False)
+    # int(): the published schema writes the bounds as the whole numbers they are.
+    lat = serializers.FloatField(min_value=int(LAT_MIN), max_value=int(LAT_MAX), required=False)
+    lng = serializers.FloatField(min_value=int(LNG_MIN), max_value=int(LNG_MAX), required=False)
+    city = serializers.CharField(max_length=SEARCH_TEXT_MAX, required=False)
     country = serializers.RegexField(
         r"^[A-Za-z]{2}$",
         required=False,
@@ -24,18 +48,13 @@ class MatchLocationInputSerializer(StrictSerializer):
         return attrs
 
 
-class MatchPrioritiesInputSerializer(StrictSerializer):
-    qualifications = serializers.IntegerField(min_value=0, max_value=k.MAX_PRIORITY, required=False)
-    experience = serializers.IntegerField(min_value=0, max_value=k.MAX_PRIORITY, required=False)
-    referrals = serializers.IntegerField(min_value=0, max_value=k.MAX_PRIORITY, required=False)
-    communication = serializers.IntegerField(min_value=0, max_value=k.MAX_PRIORITY, required=False)
-    comfort = serializers.IntegerField(min_value=0, max_value=k.MAX_PRIORITY, required=False)
-
+class MatchPrioritiesInputSerializer(StrictSerializer, per_criterion(_priority)):
     def validate(self, attrs: dict) -> dict:
         given = {name: attrs.get(name, k.DEFAULT_PRIORITY) for name in k.CRITERIA}
         if not any(given.values()):
             raise serializers.ValidationError(
-                "At least one priority must be above 0 (each is 0–5; missing ones count as 1)."
+                f"At least one priority must be above 0 (each is 0–{k.MAX_PRIORITY}; missing "
+                f"ones count as {k.DEFAULT_PRIORITY})."
             )
         return attrs
 
@@ -47,9 +66,9 @@ class MatchHealthInputSerializer(StrictSerializer):
 
 
 class MatchRequestSerializer(StrictSerializer):
-    condition = serializers.CharField(max_length=100)
+    condition = serializers.CharField(max_length=SEARCH_TEXT_MAX)
     location = MatchLocationInputSerializer(required=False)
-    radius_km = serializers.FloatField(required=False, default=50.0)
+    radius_km = serializers.FloatField(required=False, default=RADIUS_DEFAULT_KM)
     languages = serializers.ListField(
         child=serializers.RegexField(
             r"^[a-z]{2}$",
@@ -61,11 +80,15 @@ class MatchRequestSerializer(StrictSerializer):
     accepting_new_patients = serializers.BooleanField(required=False, allow_null=True, default=None)
     priorities = MatchPrioritiesInputSerializer(required=False)
     health = MatchHealthInputSerializer(required=False)
-    limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=20)
+    limit = serializers.IntegerField(
+        min_value=1, max_value=MATCH_LIMIT_MAX, required=False, default=MATCH_LIMIT_DEFAULT
+    )
 
     def validate_radius_km(self, value: float) -> float:
-        if not 0 < value <= 500:
-            raise serializers.ValidationError("Must be more than 0 and at most 500 km.")
+        if not 0 < value <= RADIUS_MAX_KM:
+            raise serializers.ValidationError(
+                f"Must be more than 0 and at most {RADIUS_MAX_KM:g} km."
+            )
         return value
 
 
@@ -75,12 +98,8 @@ class MatchCriterionSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
-class MatchCriteriaSerializer(serializers.Serializer):
-    qualifications = MatchCriterionSerializer()
-    experience = MatchCriterionSerializer()
-    referrals = MatchCriterionSerializer()
-    communication = MatchCriterionSerializer()
-    comfort = MatchCriterionSerializer()
+class MatchCriteriaSerializer(per_criterion(MatchCriterionSerializer)):
+    pass
 
 
 class MatchPractitionerSerializer(serializers.Serializer):
@@ -112,12 +131,8 @@ class MatchSafetySerializer(serializers.Serializer):
     messages = serializers.ListField(child=serializers.CharField())
 
 
-class MatchWeightsSerializer(serializers.Serializer):
-    qualifications = serializers.FloatField()
-    experience = serializers.FloatField()
-    referrals = serializers.FloatField()
-    communication = serializers.FloatField()
-    comfort = serializers.FloatField()
+class MatchWeightsSerializer(per_criterion(serializers.FloatField)):
+    pass
 
 
 class MatchResponseSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from directory.limits import MATCH_LIMIT_DEFAULT
 from directory.models import Condition
 from matching.candidates import CandidateFilters, CandidateRow, site_figures, top_candidates
 from matching.safety import HealthAnswers, Safety, assess
@@ -13,7 +14,7 @@ class MatchRequest:
     filters: CandidateFilters
     priorities: dict[str, int] = field(default_factory=dict)
     health: HealthAnswers = field(default_factory=HealthAnswers)
-    limit: int = 20
+    limit: int = MATCH_LIMIT_DEFAULT
 
     @property
     def condition(self) -> Condition:

@@ -45,7 +45,7 @@ from directory.models import (
     ReviewInvitation,
     User,
 )
-from directory.rules import qualified_q
+from directory.rules import active_practitioner_q, qualified_q
 from directory.services.match_index import match_index_rebuild
 from directory.services.stats import stats_credentials_rebuild, stats_recompute
 
@@ -91,7 +91,9 @@ def _seed_activity(
     """Reviews and referrals of the qualified, active practitioners, then their figures."""
     reviewable = set(
         PractitionerProfile.objects.filter(
-            qualified_q(today=today), is_active=True, pk__in=[p.pk for p in profiles.values()]
+            active_practitioner_q(),
+            qualified_q(today=today),
+            pk__in=[p.pk for p in profiles.values()],
         ).values_list("user__email", flat=True)
     )
     options = {"conditions": demo.conditions, "today": today}

@@ -16,14 +16,22 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from directory import geo
 from directory.conditions import UnknownCondition, condition_resolve
+from directory.limits import (
+    LAT_MAX,
+    LAT_MIN,
+    LNG_MAX,
+    LNG_MIN,
+    RADIUS_DEFAULT_KM,
+    RADIUS_MAX_KM,
+    SEARCH_TEXT_MAX,
+)
 from directory.models import Condition, ConditionExperience, Location, PractitionerProfile
+from directory.rules import within_radius_q
 
-DEFAULT_RADIUS_KM = 50.0
-MAX_RADIUS_KM = 500.0
-MAX_TEXT_LENGTH = 100
-
-NEAR_MESSAGE = "Use near=lat,lng with lat in -90..90 and lng in -180..180."
-RADIUS_MESSAGE = f"Use a number of kilometres greater than 0 and at most {MAX_RADIUS_KM:g}."
+NEAR_MESSAGE = (
+    f"Use near=lat,lng with lat in {LAT_MIN:g}..{LAT_MAX:g} and lng in {LNG_MIN:g}..{LNG_MAX:g}."
+)
+RADIUS_MESSAGE = f"Use a number of kilometres greater than 0 and at most {RADIUS_MAX_KM:g}."
 RADIUS_NEEDS_NEAR = "radius_km applies only with near=lat,lng; add near or drop radius_km."
 LANGUAGE_MESSAGE = "Use a two-letter lower-case ISO 639-1 language code, e.g. en or fr."
 BOOLEAN_MESSAGE = "Use true or false."
@@ -44,7 +52,7 @@ class LatLngField(forms.Field):
             lat, lng = (float(part) for part in parts)
         except ValueError:  # not two numbers (NUL bytes land here too)
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-        in_range = -90 <= lat <= 90 and -180 <= lng <= 180  # False for NaN
+        in_range = LAT_MIN <= lat <= LAT_MAX and LNG_MIN <= lng <= LNG_MAX  # False for NaN
         if not (math.isfinite(lat) and math.isfinite(lng) and in_range):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return geo.Point(lat, lng)
@@ -57,7 +65,7 @@ class RadiusField(forms.FloatField):
 
     def validate(self, value: float | None) -> None:
         super().validate(value)
-        if value is not None and not 0 < value <= MAX_RADIUS_KM:
+        if value is not None and not 0 < value <= RADIUS_MAX_KM:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
@@ -116,17 +124,17 @@ class PractitionerFilterForm(forms.Form):
 class PractitionerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_text",
-        max_length=MAX_TEXT_LENGTH,
+        max_length=SEARCH_TEXT_MAX,
         help_text="Text in the practitioner's name or a clinic's name (case-insensitive).",
     )
     condition = ConditionFilter(
         method="filter_condition",
-        max_length=MAX_TEXT_LENGTH,
+        max_length=SEARCH_TEXT_MAX,
         help_text="Condition slug, name or synonym: practitioners who report experience with it.",
     )
     city = django_filters.CharFilter(
         method="filter_city",
-        max_length=MAX_TEXT_LENGTH,
+        max_length=SEARCH_TEXT_MAX,
         help_text="Practitioners with a clinic in this city (case-insensitive exact name).",
     )
     near = NearFilter(
@@ -136,8 +144,8 @@ class PractitionerFilterSet(django_filters.FilterSet):
     )
     radius_km = RadiusFilter(
         method="filter_radius",
-        help_text=f"Search radius in km with near: greater than 0, at most {MAX_RADIUS_KM:g} "
-        f"(default {DEFAULT_RADIUS_KM:g}).",
+        help_text=f"Search radius in km with near: greater than 0, at most {RADIUS_MAX_KM:g} "
+        f"(default {RADIUS_DEFAULT_KM:g}).",
     )
     language = django_filters.CharFilter(
         method="filter_language",
@@ -191,14 +199,10 @@ class PractitionerFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(clinics))
 
     def filter_near(self, queryset: QuerySet, name: str, value: geo.Point) -> QuerySet:
-        radius = self.form.cleaned_data.get("radius_km") or DEFAULT_RADIUS_KM
+        radius = self.form.cleaned_data.get("radius_km") or RADIUS_DEFAULT_KM
         # An uncorrelated IN: the (lat, lng) index finds the clinics in the box once, and the
         # haversine runs only on those, whatever the number of practitioners.
-        in_radius = (
-            Location.objects.filter(geo.bounding_box(value, radius).q())
-            .annotate(distance_km=geo.haversine_km(value))
-            .filter(distance_km__lte=radius)
-        )
+        in_radius = Location.objects.filter(within_radius_q(value, radius))
         return queryset.filter(pk__in=in_radius.values("practitioner_id"))
 
     def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -42,7 +42,7 @@ from directory.models import (
     Location,
     PractitionerProfile,
 )
-from directory.rules import qualified_figures_q
+from directory.rules import active_practitioner_q, clinics_nearest_first, qualified_figures_q
 
 # What a list row shows (the serializer adds the URL and rounds the distance).
 LIST_ROW_FIELDS = (
@@ -60,7 +60,7 @@ LIST_ROW_FIELDS = (
 def practitioner_active_qs(*, today: date) -> QuerySet[PractitionerProfile]:
     """Active profiles of active accounts, each annotated with `qualified`."""
     return (
-        PractitionerProfile.objects.filter(is_active=True, user__is_active=True)
+        PractitionerProfile.objects.filter(active_practitioner_q())
         .select_related("user")
         .annotate(qualified=_qualified(today=today))
     )
@@ -107,7 +107,7 @@ def practitioner_get(*, practitioner_id: int, today: date | None = None) -> Prac
             Prefetch(
                 "user__credentials", queryset=_public_credentials(), to_attr="public_credentials"
             ),
-            Prefetch("locations", queryset=_clinics()),
+            Prefetch("locations", queryset=clinics_nearest_first()),
         )
         .get(pk=practitioner_id)
     )
@@ -138,7 +138,7 @@ def practitioner_detail_get(
         practitioner=practitioner,
         credentials=list(_public_credentials().filter(owner_id=practitioner.user_id)),
         experience=practitioner_experience(practitioner_id=practitioner.pk),
-        locations=list(_clinics().filter(practitioner_id=practitioner.pk)),
+        locations=list(clinics_nearest_first().filter(practitioner_id=practitioner.pk)),
     )
 
 
@@ -184,23 +184,14 @@ def _public_credentials() -> QuerySet[Credential]:
     return Credential.objects.filter(withdrawn_at__isnull=True).order_by("id")
 
 
-def _clinics() -> QuerySet[Location]:
-    return Location.objects.order_by("id")
-
-
 def _with_clinic(
     practitioners: QuerySet[PractitionerProfile], *, near: geo.Point | None
 ) -> QuerySet[PractitionerProfile]:
-    """Annotate the clinic a row shows: the nearest one with `near`, else the first by id."""
+    """Annotate the clinic a row shows: the nearest one with `near`, else the first."""
+    clinics = clinics_nearest_first(near).filter(practitioner=OuterRef("pk"))
     if near is None:
-        clinics = Location.objects.filter(practitioner=OuterRef("pk")).order_by("id")
         distance = Value(None, output_field=FloatField())
     else:
-        clinics = (
-            Location.objects.filter(practitioner=OuterRef("pk"))
-            .annotate(distance_km=geo.haversine_km(near))
-            .order_by("distance_km", "id")
-        )
         distance = Subquery(clinics.values("distance_km")[:1], output_field=FloatField())
     return practitioners.annotate(
         distance_km=distance,

@@ -8,6 +8,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from directory.models import PractitionerProfile, Review, User
+from directory.rules import active_practitioner_q
 
 NOT_FOUND_MESSAGE = "No active practitioner has this id."
 
@@ -26,7 +27,7 @@ def review_author_public_name(full_name: str) -> str:
 def review_practitioner_get(*, practitioner_id: int) -> PractitionerProfile:
     """The active practitioner whose reviews are read or written; Http404 otherwise."""
     practitioner = (
-        PractitionerProfile.objects.filter(pk=practitioner_id, is_active=True, user__is_active=True)
+        PractitionerProfile.objects.filter(active_practitioner_q(), pk=practitioner_id)
         .select_related("user")
         .first()
     )

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from directory.models import PractitionerProfile, ReviewInvitation
+from directory.rules import practitioner_is_active
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
@@ -55,7 +56,7 @@ def invitation_code_format(raw: str) -> str:
 
 def invitation_issue(*, practitioner: PractitionerProfile) -> tuple[ReviewInvitation, str]:
     """A new invitation and its code, which is shown once and never stored."""
-    if not practitioner.is_active:
+    if not practitioner_is_active(practitioner):
         raise PermissionDenied("A deactivated practitioner profile cannot issue invitations.")
     expires_at = timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS)
     # A collision of two random 60-bit codes is practically impossible; retrying costs nothing

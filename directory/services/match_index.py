@@ -24,6 +24,7 @@ from directory.models import (
     User,
 )
 from directory.models.match_index import DERIVED_COLUMNS, FACT_COLUMNS, FIGURE_COLUMNS
+from directory.rules import active_practitioner_sql
 from directory.sqltext import month_index
 from directory.sqltext import table_sql as _table
 
@@ -53,6 +54,8 @@ def _select_sql(where: str = "") -> tuple[str, str]:
         "location_id": "l.id",
         "condition_id": "c.id",
         "credential_owner": "p.user_id",
+        # The clinic a result shows without a centre: the first in the order of
+        # directory.rules.clinics_nearest_first, the lowest id (f below).
         "is_first": "(l.id IS NULL OR l.id = f.first_id)",
         "lat": "l.lat",
         "lng": "l.lng",
@@ -80,7 +83,7 @@ def _select_sql(where: str = "") -> tuple[str, str]:
             ON x.practitioner_id = p.id AND x.condition_id = c.id
         LEFT JOIN {_table(ConditionReferralStats)} r
             ON r.practitioner_id = p.id AND r.condition_id = c.id
-        WHERE p.is_active AND u.is_active
+        WHERE {active_practitioner_sql(profile="p", user="u")}
             AND s.licence_valid_until IS NOT NULL AND s.ims_valid_until IS NOT NULL
             {f"AND ({where})" if where else ""}
     """

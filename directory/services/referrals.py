@@ -31,7 +31,11 @@ from directory.models import (
     ReferralStatus,
     User,
 )
-from directory.rules import verified_physician_q
+from directory.rules import (
+    REFERRAL_OPEN_STATUSES,
+    practitioner_is_active,
+    verified_physician_q,
+)
 from directory.services.stats import stats_referral_completed
 from directory.validators import model_validate
 
@@ -43,10 +47,6 @@ UNVERIFIED_MESSAGE = (
     "licence under your credentials (dashboard, or /api/v1/me/credentials/); you can refer "
     "once a moderator has verified it."
 )
-
-# A second referral for the same patient, practitioner and condition is a double submit
-# while the first is still open.
-OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 
 AUDIT_READ = "read"
 AUDIT_LIST = "list"
@@ -158,7 +158,7 @@ def referral_complete(*, referral: Referral, actor: User, outcome: str) -> Refer
 
 
 def _check_practitioner(practitioner: PractitionerProfile) -> None:
-    if not (practitioner.is_active and practitioner.user.is_active):
+    if not practitioner_is_active(practitioner):
         raise ValidationError(
             {
                 "practitioner": [
@@ -171,7 +171,7 @@ def _check_practitioner(practitioner: PractitionerProfile) -> None:
 
 def _check_not_duplicate(*, physician: PhysicianProfile, **same) -> None:
     open_referral = (
-        Referral.objects.filter(physician=physician, status__in=OPEN_STATUSES, **same)
+        Referral.objects.filter(physician=physician, status__in=REFERRAL_OPEN_STATUSES, **same)
         .order_by("id")
         .first()
     )

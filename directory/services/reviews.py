@@ -21,6 +21,7 @@ from directory.models import (
     Role,
     User,
 )
+from directory.rules import active_practitioner_q
 from directory.selectors.reviews import NOT_FOUND_MESSAGE
 from directory.services.invitations import invitation_redeem
 from directory.services.stats import ReviewFacts, stats_review_changed
@@ -46,7 +47,7 @@ def review_author_allowed(user: User) -> bool:
 def _reviewable(practitioner_id: int, author: User) -> None:
     """Re-read inside the transaction: a profile deactivated meanwhile takes no new review."""
     owner_id = (
-        PractitionerProfile.objects.filter(pk=practitioner_id, is_active=True, user__is_active=True)
+        PractitionerProfile.objects.filter(active_practitioner_q(), pk=practitioner_id)
         .values_list("user_id", flat=True)
         .first()
     )
@@ -147,9 +148,7 @@ def review_submit(
 def _visible_reviews():
     """Reviews anyone may see, reply to or flag: live ones of active practitioners."""
     return Review.objects.filter(
-        removed_at__isnull=True,
-        practitioner__is_active=True,
-        practitioner__user__is_active=True,
+        active_practitioner_q(practitioner_path="practitioner"), removed_at__isnull=True
     )
 
 

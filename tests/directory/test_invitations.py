@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 
 from directory.models import Review, ReviewInvitation
 from directory.services.invitations import invitation_issue
@@ -123,6 +124,17 @@ def test_deactivated_practitioner_cannot_issue_invitations():
     assert response.json() == {
         "detail": "A deactivated practitioner profile cannot issue invitations."
     }
+    assert not ReviewInvitation.objects.exists()
+
+
+def test_a_practitioner_whose_account_is_closed_cannot_issue_invitations():
+    # Not through the API (a closed account cannot sign in): the service is the boundary.
+    practitioner = PractitionerFactory(user__is_active=False)
+
+    with pytest.raises(PermissionDenied) as refusal:
+        invitation_issue(practitioner=practitioner)
+
+    assert str(refusal.value) == "A deactivated practitioner profile cannot issue invitations."
     assert not ReviewInvitation.objects.exists()
 
 

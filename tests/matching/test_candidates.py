@@ -8,9 +8,16 @@ from django.db import connection
 
 from directory.geo import Point, great_circle_km, haversine_params, haversine_sql
 from directory.models import Condition, ConditionReferralStats, PractitionerStats
+from directory.selectors.practitioners import practitioner_list
 from directory.services.match_index import match_index_refresh
 from directory.services.stats import stats_credentials_changed
-from matching.candidates import CandidateFilters, ranked_rows, site_figures, top_candidates
+from matching.candidates import (
+    CandidateFilters,
+    ranked_rows,
+    site_figures,
+    site_figures_now,
+    top_candidates,
+)
 from matching.scoring import SiteFigures, rank, score_candidate, weights_from_priorities
 from tests.factories import (
     CredentialFactory,
@@ -110,8 +117,66 @@ def test_database_ranks_like_the_pure_reference(seed, with_location):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("located", [True, False])
+def test_the_directory_and_the_match_show_the_same_clinic_at_the_same_distance(seed, located):
+    """One rule for "within the radius" and "the nearest clinic" (directory.rules): both
+    pick the same practitioners, clinic and distance; equal distances go to the first
+    clinic added, and without a centre both show the first clinic added."""
+    rnd = random.Random(seed)
+    condition = Condition.objects.get(slug="sciatica")
+    for _ in range(15):
+        practitioner = qualified_practitioner()
+        points = [
+            (VANCOUVER.lat + rnd.uniform(-0.3, 0.3), VANCOUVER.lng + rnd.uniform(-0.3, 0.3))
+            for _ in range(rnd.randint(1, 3))
+        ]
+        if rnd.random() < 0.4:
+            points.insert(0, points[-1])  # a tie: the same point added twice
+        for lat, lng in points:
+            LocationFactory(practitioner=practitioner, lat=lat, lng=lng)
+    radius = 20.0
+    near = {"near": f"{VANCOUVER.lat},{VANCOUVER.lng}", "radius_km": str(radius)}
+    listed = {
+        row["id"]: (row["clinic_name"], row["distance_km"])
+        for row in practitioner_list(filters=near if located else {}, today=TODAY)
+    }
+    center = VANCOUVER if located else None
+    filters = CandidateFilters(condition=condition, today=TODAY, center=center, radius_km=radius)
+    _, rows = top_candidates(
+        filters, weights=weights_from_priorities({}), site=SiteFigures(), limit=100
+    )
+    matched = {row.candidate.id: (row.clinic, row.candidate.distance_km) for row in rows}
+    assert 0 < len(matched) < 15 if located else len(matched) == 15
+    assert matched.keys() == listed.keys()
+    for practitioner_id, (clinic, distance) in listed.items():
+        assert matched[practitioner_id][0] == clinic
+        if located:
+            assert matched[practitioner_id][1] == pytest.approx(distance, abs=1e-9)
+        else:
+            assert matched[practitioner_id][1] is distance is None
+
+
+@pytest.mark.django_db
 def test_site_figures_without_reviews_use_the_defaults():
     assert site_figures() == SiteFigures()
+
+
+@pytest.mark.django_db
+def test_site_figures_count_active_practitioners_only():
+    """A deactivated profile and a closed account are both left out of the priors."""
+    for flags in ({}, {"is_active": False}, {"user__is_active": False}):
+        practitioner = qualified_practitioner(**flags)
+        recommend = 2 if flags else 0
+        PractitionerStats.objects.filter(practitioner=practitioner).update(
+            reviews_verified=2,
+            communication_verified_sum=10 if flags else 4,
+            comfort_verified_sum=10 if flags else 6,
+            recommend_verified=recommend,
+        )
+    assert site_figures_now() == SiteFigures(
+        communication_mean=2.0, comfort_mean=3.0, recommend_share=0.0
+    )
 
 
 @pytest.mark.django_db

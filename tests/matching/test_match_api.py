@@ -11,6 +11,12 @@ from directory.models import Condition, PractitionerStats
 from directory.services.match_index import match_index_refresh
 from directory.services.stats import stats_credentials_changed
 from matching import safety
+from matching.constants import CRITERIA
+from matching.serializers import (
+    MatchCriteriaSerializer,
+    MatchPrioritiesInputSerializer,
+    MatchWeightsSerializer,
+)
 from tests.factories import (
     CredentialFactory,
     ExperienceFactory,
@@ -414,3 +420,20 @@ def test_query_count_is_the_same_for_limit_1_and_100_and_10_or_500_candidates(
     with django_assert_num_queries(1):
         api_client.post(URL, {"condition": "sciatica", "limit": 100}, format="json")
     assert big.json()["count"] == 500
+
+
+def test_the_match_serializers_have_one_field_per_criterion_in_order():
+    for serializer in (
+        MatchPrioritiesInputSerializer(),
+        MatchCriteriaSerializer(),
+        MatchWeightsSerializer(),
+    ):
+        assert list(serializer.fields) == list(CRITERIA)
+
+
+@pytest.mark.django_db
+def test_radius_over_the_maximum_names_the_maximum(api_client):
+    response = api_client.post(URL, {"condition": "sciatica", "radius_km": 500.5}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"radius_km": ["Must be more than 0 and at most 500 km."]}

@@ -11,14 +11,24 @@ from django import forms
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from directory.conditions import UnknownCondition, condition_resolve
+from directory.limits import (
+    MATCH_LIMIT_DEFAULT,
+    RADIUS_DEFAULT_KM,
+    RADIUS_MAX_KM,
+    SEARCH_TEXT_MAX,
+)
 from directory.models import Condition
 from matching import constants as k
 from matching.presenters import match_request_parse
 from matching.services import MatchRequest
 from web.forms.errors import flat_messages
 
-RADIUS_CHOICES = [(km, f"{km} km") for km in (5, 10, 25, 50, 100, 250, 500)]
-DEFAULT_RADIUS_KM = 50
+# Whole kilometres (the select compares the choices with the initial value as text); the
+# API's default and maximum are always among them.
+DEFAULT_RADIUS_KM = int(RADIUS_DEFAULT_KM)
+RADIUS_CHOICES = [
+    (km, f"{km} km") for km in sorted({5, 10, 25, DEFAULT_RADIUS_KM, 100, 250, int(RADIUS_MAX_KM)})
+]
 LANGUAGE_CHOICES = [
     ("", "Any language"),
     ("en", "English"),
@@ -59,7 +69,7 @@ HEALTH_QUESTIONS = {
 }
 # Only these may be prefilled from a link (GET); the health answers never travel in a URL.
 PREFILL_FIELDS = ("condition", "city", "country", "radius_km", "language", *k.CRITERIA)
-RESULT_LIMIT = 20
+RESULT_LIMIT = MATCH_LIMIT_DEFAULT
 # Where each part of the API's error body is shown on the page.
 ERROR_FIELD = {
     "condition": "condition",
@@ -84,13 +94,13 @@ def _priority_field(name: str) -> forms.TypedChoiceField:
 
 class SearchForm(forms.Form):
     condition = forms.CharField(
-        max_length=100,
+        max_length=SEARCH_TEXT_MAX,
         help_text="Start typing: choose from the list, or use your own words such as "
         "“lumbago” or “pinched nerve”.",
         widget=forms.TextInput(attrs={"list": "condition-options", "autocomplete": "off"}),
     )
     city = forms.CharField(
-        max_length=100,
+        max_length=SEARCH_TEXT_MAX,
         required=False,
         help_text="A town or city of at least 15,000 people. Leave empty to search everywhere.",
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
@@ -152,7 +162,7 @@ class SearchForm(forms.Form):
             field = self.fields[name]
             if isinstance(field, forms.ChoiceField) and value not in _choice_values(field):
                 continue
-            self.initial[name] = value[:100]
+            self.initial[name] = value[:SEARCH_TEXT_MAX]
         if query.get("accepting_new_patients", "").lower() in {"1", "true", "on", "yes"}:
             self.initial["accepting_new_patients"] = True
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from directory.models import PractitionerProfile, Referral, ReferralStatus
-from directory.rules import credential_status
+from directory.rules import REFERRAL_OPEN_STATUSES, credential_status
 from directory.selectors.credentials import credential_list_own
 from directory.selectors.me import experience_list, location_list, me_get
 from directory.selectors.referrals import referral_get, referral_list
@@ -51,7 +51,7 @@ from web.views.pages import rate_limit_wait, run_service, service_refusal
 
 REFERRALS_PER_PAGE = 20
 INBOX_FILTERS = {
-    "open": (ReferralStatus.SENT, ReferralStatus.ACCEPTED),
+    "open": REFERRAL_OPEN_STATUSES,
     "closed": (ReferralStatus.DECLINED, ReferralStatus.COMPLETED, ReferralStatus.CANCELLED),
 }
 

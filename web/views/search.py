@@ -13,6 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from directory.limits import RADIUS_MAX_KM
 from directory.models import Profession
 from matching import constants as k
 from matching.presenters import match_body
@@ -53,7 +54,7 @@ def _advice(cleaned: dict) -> list[str]:
     """Which filters to loosen when nothing matched; filters exclude, they never score."""
     advice = []
     has_place = cleaned.get("city") or cleaned.get("lat") is not None
-    if has_place and cleaned["radius_km"] < 500:
+    if has_place and cleaned["radius_km"] < RADIUS_MAX_KM:
         advice.append(
             f"Widen the distance: you searched within {cleaned['radius_km']} km. "
             "Try 100 km or more."

@@ -20,6 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from directory.models import PractitionerProfile
+from directory.rules import active_practitioner_q
 
 README_FILTERS = "condition=sciatica&near=49.2827,-123.1207&radius_km=25&qualified=true"
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
     def handle(self, *args, requests: int, warmup: int, **options) -> None:
         practitioner = (
             PractitionerProfile.objects.filter(user__email="practitioner@demo.test").first()
-            or PractitionerProfile.objects.filter(is_active=True).order_by("id").first()
+            or PractitionerProfile.objects.filter(active_practitioner_q()).order_by("id").first()
         )
         if practitioner is None:
             raise CommandError("No practitioner: run `manage.py seed_demo --if-empty` first.")

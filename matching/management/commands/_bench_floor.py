@@ -22,6 +22,7 @@ from django.db.models import Count, F, Min
 from django.db.models.functions import Coalesce
 
 from directory.geo import EARTH_RADIUS_KM, Point, bounding_box
+from directory.limits import RADIUS_DEFAULT_KM
 from directory.models import (
     Condition,
     ConditionExperience,
@@ -31,7 +32,7 @@ from directory.models import (
     PractitionerProfile,
 )
 from directory.models.match_index import FIGURE_COLUMNS
-from directory.rules import live_credentials, qualified_figures_q
+from directory.rules import active_practitioner_q, live_credentials, qualified_figures_q
 from matching import constants as k
 from matching.candidates import candidate_from_row, site_figures
 from matching.scoring import (
@@ -58,7 +59,7 @@ class FloorRequest:
     weights: dict[str, float]
     limit: int
     center: Point | None = None
-    radius_km: float = 50.0
+    radius_km: float = RADIUS_DEFAULT_KM
     languages: tuple[str, ...] = ()
     accepting_new_patients: bool | None = None
 
@@ -148,7 +149,7 @@ class FloorInputs:
 
 def _inputs(today: date) -> FloorInputs:
     profiles = list(
-        PractitionerProfile.objects.filter(is_active=True, user__is_active=True)
+        PractitionerProfile.objects.filter(active_practitioner_q())
         .filter(qualified_figures_q(today=today))
         .values(
             "id", "user_id", "languages", "accepting_new_patients",

@@ -28,8 +28,9 @@ from django.utils import timezone
 from rest_framework.test import APIRequestFactory
 
 from directory.gazetteer import resolve_city
-from directory.geo import Point, bounding_box, haversine_km
+from directory.geo import Point
 from directory.models import Condition, Location
+from directory.rules import within_radius_q
 from directory.services.match_index import match_index_rebuild, match_index_vacuum
 from directory.services.stats import stats_credentials_rebuild
 from matching.apis import MatchApi
@@ -180,11 +181,7 @@ class Command(BaseCommand):
     def _toronto_share(self, places: Distribution) -> None:
         place = resolve_city("Toronto", "CA")
         center = Point(place.lat, place.lng)
-        near = (
-            Location.objects.filter(bounding_box(center, 25).q())
-            .annotate(d=haversine_km(center))
-            .filter(d__lte=25)
-        )
+        near = Location.objects.filter(within_radius_q(center, 25))
         practitioners = bench_practitioners(places.name)
         total = practitioners.count()
         inside = practitioners.filter(id__in=near.values("practitioner_id")).count()
