@@ -59,6 +59,16 @@ def _has_valid_license(owner_ref: OuterRef, *, today: date, professions=None) ->
     return Exists(licences)
 
 
+def practitioner_listed_q(*, profile_path: str = "") -> Q:
+    """A listed (active) practitioner: their profile and their account are both active
+    (SPEC §3: a practitioner who leaves is deactivated and vanishes from search).
+
+    `profile_path` is the path from the queried model to the PractitionerProfile (""
+    on PractitionerProfile itself, "practitioner" on Referral or Location)."""
+    prefix = f"{profile_path}__" if profile_path else ""
+    return Q(**{f"{prefix}is_active": True, f"{prefix}user__is_active": True})
+
+
 def qualified_q(*, today: date, user_path: str = "user") -> Q:
     """Qualified = a verified, unexpired licence AND a verified IMS certification.
 

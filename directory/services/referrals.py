@@ -18,6 +18,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 
 from directory.exceptions import Conflict
@@ -31,7 +32,7 @@ from directory.models import (
     ReferralStatus,
     User,
 )
-from directory.rules import verified_physician_q
+from directory.rules import practitioner_listed_q, qualified_q, verified_physician_q
 from directory.services.stats import stats_referral_completed
 
 PHYSICIAN = "physician"
@@ -41,6 +42,14 @@ UNVERIFIED_MESSAGE = (
     "Sending referrals needs a verified physician or nurse practitioner licence. Add your "
     "licence under your credentials (dashboard, or /api/v1/me/credentials/); you can refer "
     "once a moderator has verified it."
+)
+
+INACTIVE_MESSAGE = (
+    "Practitioner {pk} is no longer active; referrals go to active practitioners only."
+)
+NOT_QUALIFIED_MESSAGE = (
+    "Practitioner {pk} is not accepting referrals: their licence or IMS certification is "
+    "not verified or not current. Referrals go to qualified practitioners only."
 )
 
 # A second referral for the same patient, practitioner and condition is a double submit
@@ -154,16 +163,30 @@ def referral_complete(*, referral: Referral, actor: User, outcome: str) -> Refer
     return locked
 
 
-def _check_practitioner(practitioner: PractitionerProfile) -> None:
-    if not (practitioner.is_active and practitioner.user.is_active):
-        raise ValidationError(
-            {
-                "practitioner": [
-                    f"Practitioner {practitioner.pk} is no longer active; referrals go to "
-                    "active practitioners only."
-                ]
-            }
+def _holds(condition: Q) -> Case:
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
+def referral_recipient_refusal(*, practitioner_id: int, today: date) -> str | None:
+    """Why practitioner `practitioner_id` may not be sent a referral today, or None when
+    they may: referrals go to listed (active), qualified practitioners only — both rules
+    from directory.rules. referral_create refuses with this message; the pages ask it
+    before they offer "Refer a patient". One query."""
+    standing = (
+        PractitionerProfile.objects.filter(pk=practitioner_id)
+        .annotate(
+            listed=_holds(practitioner_listed_q()), qualified=_holds(qualified_q(today=today))
         )
+        .values_list("listed", "qualified")
+        .first()
+    )
+    if standing is None or not standing[0]:
+        return INACTIVE_MESSAGE.format(pk=practitioner_id)
+    if not standing[1]:
+        return NOT_QUALIFIED_MESSAGE.format(pk=practitioner_id)
+    return None
 
 
 def _check_not_duplicate(*, physician: PhysicianProfile, **same) -> None:
@@ -189,7 +212,8 @@ def referral_create(
     patient_reference: str,
     today: date | None = None,
 ) -> Referral:
-    """A verified physician refers one patient, named only by their own reference code."""
+    """A verified physician refers one patient, named only by their own reference code,
+    to a listed, qualified practitioner (referral_recipient_refusal says why not)."""
     today = today or timezone.localdate()
     # Locking the physician's row serialises their submits, so a double click cannot slip
     # two referrals past the duplicate check below.
@@ -201,7 +225,9 @@ def referral_create(
     )
     if verified is None:
         raise PermissionDenied(UNVERIFIED_MESSAGE)
-    _check_practitioner(practitioner)
+    refusal = referral_recipient_refusal(practitioner_id=practitioner.pk, today=today)
+    if refusal is not None:
+        raise ValidationError({"practitioner": [refusal]})
     _check_not_duplicate(
         physician=physician,
         practitioner=practitioner,
