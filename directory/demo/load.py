@@ -45,7 +45,7 @@ from directory.models import (
     ReviewInvitation,
     User,
 )
-from directory.rules import qualified_q
+from directory.rules import practitioner_listed_q, qualified_q
 from directory.services.match_index import match_index_rebuild
 from directory.services.stats import stats_credentials_rebuild, stats_recompute
 
@@ -88,10 +88,14 @@ def _seed_activity(
     *,
     today: date,
 ) -> dict[str, int]:
-    """Reviews and referrals of the qualified, active practitioners, then their figures."""
+    """Reviews and referrals of the qualified, listed practitioners (the ones the referral
+    service accepts: directory.services.referrals.referral_recipient_refusal), then their
+    figures. practitioner@demo.test is planned qualified and listed."""
     reviewable = set(
         PractitionerProfile.objects.filter(
-            qualified_q(today=today), is_active=True, pk__in=[p.pk for p in profiles.values()]
+            qualified_q(today=today),
+            practitioner_listed_q(),
+            pk__in=[p.pk for p in profiles.values()],
         ).values_list("user__email", flat=True)
     )
     options = {"conditions": demo.conditions, "today": today}
