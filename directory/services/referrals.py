@@ -18,7 +18,6 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 
 from directory.exceptions import Conflict
@@ -163,22 +162,14 @@ def referral_complete(*, referral: Referral, actor: User, outcome: str) -> Refer
     return locked
 
 
-def _holds(condition: Q) -> Case:
-    return Case(
-        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
-    )
-
-
 def referral_recipient_refusal(*, practitioner_id: int, today: date) -> str | None:
-    """Why practitioner `practitioner_id` may not be sent a referral today, or None when
+    """Why practitioner `practitioner_id` may not be sent a referral on `today`, or None when
     they may: referrals go to listed (active), qualified practitioners only — both rules
     from directory.rules. referral_create refuses with this message; the pages ask it
     before they offer "Refer a patient". One query."""
     standing = (
         PractitionerProfile.objects.filter(pk=practitioner_id)
-        .annotate(
-            listed=_holds(practitioner_listed_q()), qualified=_holds(qualified_q(today=today))
-        )
+        .annotate(listed=practitioner_listed_q(), qualified=qualified_q(today=today))
         .values_list("listed", "qualified")
         .first()
     )
