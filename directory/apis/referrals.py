@@ -106,7 +106,10 @@ class ReferralListApi(GenericAPIView):
         request=ReferralCreateInputSerializer,
         responses={
             201: ReferralSerializer,
-            400: OpenApiResponse(description="A field is invalid; says what is allowed."),
+            400: OpenApiResponse(
+                description="A field is invalid, or the practitioner is not active and "
+                "qualified (a verified, current licence and IMS certification); says why."
+            ),
             403: OpenApiResponse(description="Not a physician with a verified licence."),
             409: OpenApiResponse(description="The same referral is still open; names its id."),
         },

@@ -88,7 +88,9 @@ def _seed_activity(
     *,
     today: date,
 ) -> dict[str, int]:
-    """Reviews and referrals of the qualified, active practitioners, then their figures."""
+    """Reviews and referrals of the qualified, listed practitioners (the ones the referral
+    service accepts: directory.services.referrals.referral_recipient_refusal), then their
+    figures. practitioner@demo.test is planned qualified and listed."""
     reviewable = set(
         PractitionerProfile.objects.filter(
             active_practitioner_q(),

@@ -33,7 +33,8 @@ from directory.models import (
 )
 from directory.rules import (
     REFERRAL_OPEN_STATUSES,
-    practitioner_is_active,
+    active_practitioner_q,
+    qualified_q,
     verified_physician_q,
 )
 from directory.services.stats import stats_referral_completed
@@ -46,6 +47,14 @@ UNVERIFIED_MESSAGE = (
     "Sending referrals needs a verified physician or nurse practitioner licence. Add your "
     "licence under your credentials (dashboard, or /api/v1/me/credentials/); you can refer "
     "once a moderator has verified it."
+)
+
+INACTIVE_MESSAGE = (
+    "Practitioner {pk} is no longer active; referrals go to active practitioners only."
+)
+NOT_QUALIFIED_MESSAGE = (
+    "Practitioner {pk} is not accepting referrals: their licence or IMS certification is "
+    "not verified or not current. Referrals go to qualified practitioners only."
 )
 
 AUDIT_READ = "read"
@@ -157,16 +166,22 @@ def referral_complete(*, referral: Referral, actor: User, outcome: str) -> Refer
     return locked
 
 
-def _check_practitioner(practitioner: PractitionerProfile) -> None:
-    if not practitioner_is_active(practitioner):
-        raise ValidationError(
-            {
-                "practitioner": [
-                    f"Practitioner {practitioner.pk} is no longer active; referrals go to "
-                    "active practitioners only."
-                ]
-            }
-        )
+def referral_recipient_refusal(*, practitioner_id: int, today: date) -> str | None:
+    """Why practitioner `practitioner_id` may not be sent a referral on `today`, or None when
+    they may: referrals go to listed (active), qualified practitioners only — both rules
+    from directory.rules. referral_create refuses with this message; the pages ask it
+    before they offer "Refer a patient". One query."""
+    standing = (
+        PractitionerProfile.objects.filter(pk=practitioner_id)
+        .annotate(listed=active_practitioner_q(), qualified=qualified_q(today=today))
+        .values_list("listed", "qualified")
+        .first()
+    )
+    if standing is None or not standing[0]:
+        return INACTIVE_MESSAGE.format(pk=practitioner_id)
+    if not standing[1]:
+        return NOT_QUALIFIED_MESSAGE.format(pk=practitioner_id)
+    return None
 
 
 def _check_not_duplicate(*, physician: PhysicianProfile, **same) -> None:
@@ -192,7 +207,8 @@ def referral_create(
     patient_reference: str,
     today: date | None = None,
 ) -> Referral:
-    """A verified physician refers one patient, named only by their own reference code."""
+    """A verified physician refers one patient, named only by their own reference code,
+    to a listed, qualified practitioner (referral_recipient_refusal says why not)."""
     today = today or timezone.localdate()
     referral = Referral(
         physician=physician,
@@ -212,7 +228,9 @@ def referral_create(
     )
     if verified is None:
         raise PermissionDenied(UNVERIFIED_MESSAGE)
-    _check_practitioner(practitioner)
+    refusal = referral_recipient_refusal(practitioner_id=practitioner.pk, today=today)
+    if refusal is not None:
+        raise ValidationError({"practitioner": [refusal]})
     _check_not_duplicate(
         physician=physician,
         practitioner=practitioner,

@@ -16,7 +16,12 @@ from tests.directory.test_referrals import (
     referral_body,
     verified_physician,
 )
-from tests.factories import ModeratorFactory, PractitionerFactory, UserFactory
+from tests.factories import (
+    ModeratorFactory,
+    PractitionerFactory,
+    UserFactory,
+    qualified_practitioner,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -313,7 +318,7 @@ def all_logs(caplog):
 
 def test_referral_content_never_reaches_the_logs(all_logs):
     physician = verified_physician()
-    practitioner = PractitionerFactory()
+    practitioner = qualified_practitioner()
     body = {
         "practitioner": practitioner.pk,
         "condition": "sciatica",

@@ -31,7 +31,12 @@ from tests.directory.test_referrals import (
     referral_with_status,
     verified_physician,
 )
-from tests.factories import ModeratorFactory, PractitionerFactory, UserFactory
+from tests.factories import (
+    ModeratorFactory,
+    PractitionerFactory,
+    UserFactory,
+    qualified_practitioner,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -367,7 +372,7 @@ def test_concurrent_completions_from_one_physician_count_them_once():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_double_submit_writes_one_referral():
     physician = verified_physician()
-    practitioner = PractitionerFactory()
+    practitioner = qualified_practitioner()
     condition = Condition.objects.get(slug="sciatica")
 
     def submit():

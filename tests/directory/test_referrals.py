@@ -17,6 +17,7 @@ from directory.models import (
     PhysicianProfile,
     Profession,
     Referral,
+    ReferralAuditLog,
     ReferralOutcome,
     ReferralStatus,
 )
@@ -34,6 +35,7 @@ from tests.factories import (
     PhysicianFactory,
     PractitionerFactory,
     UserFactory,
+    qualified_practitioner,
 )
 
 REFERRALS = "/api/v1/referrals/"
@@ -122,7 +124,7 @@ def physician() -> PhysicianProfile:
 
 @pytest.fixture
 def practitioner():
-    return PractitionerFactory(user__name="Sam Okafor")
+    return qualified_practitioner(user__name="Sam Okafor")
 
 
 def payload(to, /, **overrides) -> dict:
@@ -368,6 +370,7 @@ def test_deactivated_practitioner_cannot_be_referred_to(physician, practitioner,
         ]
     }
     assert not Referral.objects.exists()
+    assert not ReferralAuditLog.objects.exists()
 
 
 def test_longest_reason_and_reference_are_accepted(physician, practitioner):

@@ -36,8 +36,9 @@ from directory.models import (
     Role,
     User,
 )
-from directory.rules import qualified_q, verified_physician_q
+from directory.rules import active_practitioner_q, qualified_q, verified_physician_q
 from directory.services.invitations import invitation_code_hash
+from directory.services.referrals import referral_recipient_refusal
 from directory.services.stats import (
     STAT_FIELDS,
     expected_condition_stats,
@@ -407,7 +408,9 @@ def test_default_seed_offers_qualified_vancouver_practitioners_for_sciatica_near
 def _reviewable() -> set[int]:
     """Qualified, active practitioners: the only ones the demo reviews or refers to."""
     today = timezone.localdate()
-    qualified = PractitionerProfile.objects.filter(qualified_q(today=today), is_active=True)
+    qualified = PractitionerProfile.objects.filter(
+        qualified_q(today=today), active_practitioner_q()
+    )
     return set(qualified.values_list("pk", flat=True))
 
 
@@ -499,6 +502,22 @@ def test_referrals_come_in_every_status_and_completed_ones_have_outcomes():
     assert all(r.created_at <= r.updated_at <= timezone.now() for r in referrals)
     for party in ("physician__user", "practitioner__user"):
         assert not referrals.filter(created_at__lte=F(f"{party}__date_joined")).exists()
+
+
+def test_every_referral_went_to_a_practitioner_the_referral_service_accepts():
+    _seed()
+    today = timezone.localdate()
+    referrals = list(Referral.objects.values_list("pk", "practitioner_id", "created_at"))
+
+    refused = {
+        pk: (when, refusal)
+        for pk, practitioner_id, created_at in referrals
+        for when in (created_at.date(), today)
+        if (refusal := referral_recipient_refusal(practitioner_id=practitioner_id, today=when))
+    }
+
+    assert len(referrals) > SMALL
+    assert refused == {}
 
 
 def test_referral_reasons_name_nobody():

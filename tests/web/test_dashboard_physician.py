@@ -4,7 +4,11 @@ moderators."""
 import pytest
 
 from directory.models import Credential, Referral, ReferralStatus
-from directory.services.referrals import UNVERIFIED_MESSAGE
+from directory.services.referrals import (
+    INACTIVE_MESSAGE,
+    NOT_QUALIFIED_MESSAGE,
+    UNVERIFIED_MESSAGE,
+)
 from directory.services.reviews import review_remove
 from tests.directory.test_referrals import REASON, ReferralFactory, verified_physician
 from tests.directory.test_reviews import make_review
@@ -114,6 +118,59 @@ def test_unknown_preselected_practitioner_falls_back_to_the_number_field(client)
 
     assert "No active practitioner has the number “999999”" in page
     assert 'type="number" name="practitioner"' in page
+
+
+def unqualified_practitioner():
+    """The issue's case: a verified licence, the IMS certification still pending."""
+    practitioner = PractitionerFactory(user__name="Robin Vale")
+    CredentialFactory(owner=practitioner.user, verified=True)
+    CredentialFactory(owner=practitioner.user, ims=True)
+    return practitioner
+
+
+def test_referral_form_does_not_preselect_an_unqualified_practitioner(client):
+    unqualified = unqualified_practitioner()
+
+    response = client.get(f"/referrals/new/?practitioner={unqualified.pk}")
+
+    page = text(response)
+    assert response.status_code == 200
+    assert NOT_QUALIFIED_MESSAGE.format(pk=unqualified.pk) in page
+    assert "To Robin Vale" not in page
+    assert 'type="hidden" name="practitioner"' not in page
+    assert 'type="number" name="practitioner"' in page
+    assert f'value="{unqualified.pk}"' not in page
+
+
+@pytest.mark.parametrize("preselected", [True, False])
+def test_sending_to_an_unqualified_practitioner_shows_why_by_the_field(client, preselected):
+    unqualified = unqualified_practitioner()
+    url = f"/referrals/new/?practitioner={unqualified.pk}" if preselected else "/referrals/new/"
+
+    response = client.post(url, referral_form(unqualified))
+
+    message = NOT_QUALIFIED_MESSAGE.format(pk=unqualified.pk)
+    assert response.status_code == 200
+    assert field_errors(response, "practitioner") == [message]
+    assert_error_next_to(response, "id_practitioner", message)
+    # In the form's error summary and by the field, not a third time above the form.
+    assert text(response).count(message) == 2
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize("what", ["profile", "account"])
+def test_sending_to_a_deactivated_practitioner_shows_why_by_the_field(client, practitioner, what):
+    account = practitioner if what == "profile" else practitioner.user
+    account.is_active = False
+    account.save()
+
+    form_page = text(client.get(f"/referrals/new/?practitioner={practitioner.pk}"))
+    response = client.post("/referrals/new/", referral_form(practitioner))
+
+    assert f"No active practitioner has the number “{practitioner.pk}”" in form_page
+    assert "To Sam Okafor" not in form_page
+    assert field_errors(response, "practitioner") == [INACTIVE_MESSAGE.format(pk=practitioner.pk)]
+    assert not Referral.objects.exists()
 
 
 def test_verified_physician_sends_a_referral(client, physician, practitioner):

@@ -1,6 +1,7 @@
 """The practitioner profile page: badges, credentials, experience, clinics, ratings, reviews,
 what to expect, and who may review or refer."""
 
+import html
 import re
 from dataclasses import asdict
 from datetime import date, timedelta
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from directory.models import Condition, ConditionReferralStats, Profession
 from directory.services.invitations import invitation_issue
+from directory.services.referrals import NOT_QUALIFIED_MESSAGE
 from directory.services.reviews import review_remove, review_reply, review_submit
 from tests.factories import (
     CredentialFactory,
@@ -270,6 +272,7 @@ def test_only_verified_physicians_see_refer_a_patient(client, practitioner):
     client.force_login(verified_physician().user)
     page = page_of(client, practitioner)
     assert refer in page and "Refer a patient" in page
+    assert "not accepting referrals" not in page
     assert "Write a review" not in page
     for other in (PhysicianFactory().user, practitioner.user, ModeratorFactory()):
         client.force_login(other)
@@ -288,6 +291,36 @@ def test_a_physician_with_an_expired_licence_cannot_refer(client, practitioner):
     )
     client.force_login(physician.user)
     assert "Refer a patient" not in page_of(client, practitioner)
+
+
+def _pending_ims_practitioner():
+    practitioner = PractitionerFactory(user__name="Robin Vale")
+    CredentialFactory(owner=practitioner.user, verified=True)
+    CredentialFactory(owner=practitioner.user, ims=True)  # pending
+    return practitioner
+
+
+def _expired_licence_practitioner():
+    practitioner = PractitionerFactory(user__name="Robin Vale")
+    yesterday = timezone.localdate() - timedelta(days=1)
+    CredentialFactory(owner=practitioner.user, verified=True, expires_on=yesterday)
+    CredentialFactory(owner=practitioner.user, verified=True, ims=True)
+    return practitioner
+
+
+@pytest.mark.parametrize(
+    "make_practitioner", [_pending_ims_practitioner, _expired_licence_practitioner]
+)
+def test_no_refer_a_patient_for_a_practitioner_who_is_not_qualified(client, make_practitioner):
+    unqualified = make_practitioner()
+    client.force_login(verified_physician().user)
+
+    page = page_of(client, unqualified)
+
+    assert "Not verified" in page
+    assert "Refer a patient" not in page
+    assert reverse("web:referral_new") not in page
+    assert NOT_QUALIFIED_MESSAGE.format(pk=unqualified.pk) in html.unescape(page)
 
 
 def test_the_profile_costs_a_fixed_number_of_queries(

@@ -1,8 +1,9 @@
 """The referring physician's dashboard: verification status, sent referrals (with Cancel
 while they are still `sent`) and the "Send a referral" page (SPEC §3, §6).
 
-Who may refer is the referral service's rule (a verified physician or nurse practitioner
-licence, directory.rules); these pages only say so and show the service's refusal.
+Who may refer, and to whom, are the referral service's rules (a verified physician or nurse
+practitioner licence; a listed, qualified practitioner — directory.rules); these pages only
+say so, offer no practitioner the service would refuse, and show the service's refusal.
 """
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from directory.services.referrals import (
     referral_allowed_actions,
     referral_cancel,
     referral_create,
+    referral_recipient_refusal,
 )
 from web.forms.dashboards import ReferralForm
 from web.views.dashboard_common import physician_page
@@ -55,13 +57,18 @@ def physician_home(request: HttpRequest, physician: PhysicianProfile) -> HttpRes
     return render(request, "web/dashboard_physician.html", context)
 
 
-def _preselected(request: HttpRequest) -> PractitionerProfile | None:
-    """The practitioner named by ?practitioner=<id>, when it is an active one."""
+def _preselected(request: HttpRequest) -> tuple[PractitionerProfile | None, str | None]:
+    """The practitioner named by ?practitioner=<id> when it is an active one, and why the
+    referral service would refuse them (then they are not preselected)."""
     raw = request.GET.get("practitioner", "")
     if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        return None
+        return None, None
     today = timezone.localdate()
-    return practitioner_active_qs(today=today).filter(pk=int(raw)).first()
+    practitioner = practitioner_active_qs(today=today).filter(pk=int(raw)).first()
+    if practitioner is None:
+        return None, None
+    refusal = referral_recipient_refusal(practitioner_id=practitioner.pk, today=today)
+    return (None, refusal) if refusal else (practitioner, None)
 
 
 def _send(request: HttpRequest, form: ReferralForm, physician: PhysicianProfile) -> int | None:
@@ -81,7 +88,7 @@ def _send(request: HttpRequest, form: ReferralForm, physician: PhysicianProfile)
 @physician_page
 @require_http_methods(["GET", "POST"])
 def referral_new_page(request: HttpRequest, physician: PhysicianProfile) -> HttpResponse:
-    practitioner = _preselected(request)
+    practitioner, refusal = _preselected(request)
     initial = {"practitioner": practitioner.pk} if practitioner else {}
     if request.method == "POST":
         form = ReferralForm(request.POST, preselected=practitioner is not None)
@@ -96,6 +103,7 @@ def referral_new_page(request: HttpRequest, physician: PhysicianProfile) -> Http
         "form": form,
         "practitioner": practitioner,
         "asked_for": request.GET.get("practitioner"),
+        "refusal": refusal,
         "verified": physician_is_verified(user=request.user, today=timezone.localdate()),
         "add_licence_url": reverse("web:dashboard_credential_new", args=[CredentialKind.LICENSE]),
     }

@@ -33,6 +33,7 @@ from directory.selectors.reviews import (
     review_list_public,
     review_practitioner_get,
 )
+from directory.services.referrals import referral_recipient_refusal
 from directory.services.reviews import REVIEW_AUTHOR_MESSAGE, review_author_allowed, review_submit
 from web.forms.reviews import ReviewForm
 from web.forms.search import LANGUAGE_CHOICES
@@ -69,16 +70,21 @@ def _review_items(page: Page) -> list[dict]:
     ]
 
 
-def _viewer(user: User, *, today: date) -> dict:
-    """What the signed-in visitor may do here: review (patients), refer (verified physicians)."""
+def _viewer(user: User, practitioner: PractitionerProfile, *, today: date) -> dict:
+    """What the signed-in visitor may do here: review (patients), refer (verified
+    physicians, to a practitioner the referral service accepts — else they hear why)."""
     refers = (
         user.is_authenticated
         and user.role == Role.PHYSICIAN
         and physician_is_verified(user=user, today=today)
     )
+    refusal = (
+        referral_recipient_refusal(practitioner_id=practitioner.pk, today=today) if refers else None
+    )
     return {
         "can_review": review_author_allowed(user),
-        "can_refer": refers,
+        "can_refer": refers and refusal is None,
+        "referral_refusal": refusal,
     }
 
 
@@ -104,7 +110,7 @@ def practitioner_page(request: HttpRequest, practitioner_id: int) -> HttpRespons
         "ratings": practitioner_ratings(practitioner),
         "reviews_page": page,
         "reviews": _review_items(page),
-        **_viewer(request.user, today=today),
+        **_viewer(request.user, practitioner, today=today),
     }
     return render(request, "web/profile.html", context)
 
