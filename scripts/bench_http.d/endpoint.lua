@@ -3,53 +3,16 @@
 -- with the non-2xx responses counted across all threads (wrk itself counts only >= 400).
 
 local endpoint = os.getenv("BENCH_ENDPOINT")
-local ids = {}
-for id in string.gmatch(os.getenv("BENCH_IDS") or "", "%d+") do
-  ids[#ids + 1] = id
-end
-
--- The filtered list the issue names: qualified, treating sciatica, 25 km of downtown Vancouver.
-local LIST_PATH =
-  "/api/v1/practitioners/?condition=sciatica&near=49.2827,-123.1207&radius_km=25&qualified=true"
-
--- Match requests vary the condition and the city; Vancouver holds a third of the demo
--- practitioners, so it appears most.
-local CONDITIONS = { "sciatica", "back-pain", "neck-pain", "headache", "shoulder-pain", "fibromyalgia" }
-local PLACES = {
-  { 49.2827, -123.1207 }, -- Vancouver
-  { 43.6532, -79.3832 },  -- Toronto
-  { 49.2827, -123.1207 },
-  { 51.0447, -114.0719 }, -- Calgary
-  { 49.2827, -123.1207 },
-  { 45.5017, -73.5673 },  -- Montréal
-  { 49.2827, -123.1207 },
-}
+-- The builders, next to this script (wrk runs it from the repository's root).
+local reads = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "reads.lua")
 
 local function build_requests()
-  local built = {}
-  if endpoint == "healthz" then
-    built[1] = wrk.format("GET", "/healthz")
+  if endpoint == "healthz" or endpoint == "list" or endpoint == "match" then
+    return reads[endpoint]()
   elseif endpoint == "detail" then
-    assert(#ids > 0, "BENCH_IDS is empty")
-    for i, id in ipairs(ids) do
-      built[i] = wrk.format("GET", "/api/v1/practitioners/" .. id .. "/")
-    end
-  elseif endpoint == "list" then
-    built[1] = wrk.format("GET", LIST_PATH)
-  elseif endpoint == "match" then
-    local headers = { ["Content-Type"] = "application/json" }
-    for _, condition in ipairs(CONDITIONS) do
-      for _, place in ipairs(PLACES) do
-        local body = string.format(
-          '{"condition":"%s","location":{"lat":%s,"lng":%s},"radius_km":25}',
-          condition, place[1], place[2])
-        built[#built + 1] = wrk.format("POST", "/api/v1/match/", headers, body)
-      end
-    end
-  else
-    error("BENCH_ENDPOINT must be healthz, detail, list or match, not " .. tostring(endpoint))
+    return reads.detail(reads.ids())
   end
-  return built
+  error("BENCH_ENDPOINT must be healthz, detail, list or match, not " .. tostring(endpoint))
 end
 
 local threads = {}
