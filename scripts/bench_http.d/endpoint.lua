@@ -15,12 +15,7 @@ local function build_requests()
   error("BENCH_ENDPOINT must be healthz, detail, list or match, not " .. tostring(endpoint))
 end
 
-local threads = {}
-
-function setup(thread)
-  thread:set("id", #threads)
-  threads[#threads + 1] = thread
-end
+local threads = reads.numbered_threads()
 
 function init(args)
   requests_built = build_requests()
@@ -45,12 +40,5 @@ function done(summary, latency, requests)
   for _, thread in ipairs(threads) do
     non2xx_total = non2xx_total + thread:get("non2xx")
   end
-  local errors = summary.errors
-  io.write(string.format(
-    "RESULT requests=%d rps=%.1f p50=%.1f p95=%.1f p99=%.1f non2xx=%d socket_errors=%d "
-      .. "(connect=%d read=%d write=%d timeout=%d)\n",
-    summary.requests, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    non2xx_total, errors.connect + errors.read + errors.write + errors.timeout,
-    errors.connect, errors.read, errors.write, errors.timeout))
+  io.write("RESULT " .. reads.totals(summary, latency) .. " non2xx=" .. non2xx_total .. "\n")
 end

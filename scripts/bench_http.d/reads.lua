@@ -1,6 +1,6 @@
 -- The read requests scripts/bench_http loads one at a time and scripts/fault_drill mixes:
--- dofile() it from a wrk script; it returns the builders. Each builder returns a list of
--- requests (wrk.format) to send in turn.
+-- dofile() it from a wrk script; it returns the builders (each returns a list of requests,
+-- wrk.format, to send in turn), totals and numbered_threads.
 
 local reads = {}
 
@@ -59,6 +59,30 @@ function reads.match()
     end
   end
   return built
+end
+
+-- wrk's figures for a whole run as "key=value" pairs: requests, req/s, latency percentiles
+-- in ms, and socket errors (in all, then by kind).
+function reads.totals(summary, latency)
+  local errors = summary.errors
+  return string.format(
+    "requests=%d rps=%.1f p50=%.1f p95=%.1f p99=%.1f socket_errors=%d "
+      .. "connect=%d read=%d write=%d timeout=%d",
+    summary.requests, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    errors.connect + errors.read + errors.write + errors.timeout,
+    errors.connect, errors.read, errors.write, errors.timeout)
+end
+
+-- Defines wrk's setup(): each thread gets its number as the global `id` (0, 1, ...) and
+-- joins the list returned, from which done() reads what the threads counted.
+function reads.numbered_threads()
+  local threads = {}
+  function setup(thread)
+    thread:set("id", #threads)
+    threads[#threads + 1] = thread
+  end
+  return threads
 end
 
 return reads

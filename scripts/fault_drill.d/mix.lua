@@ -3,8 +3,8 @@
 -- then has one connection and one request in flight, so each response belongs to the last
 -- request sent, and a request sent again before any response came was lost to a socket error.
 --
--- Environment: BENCH_IDS (qualified practitioner ids), DRILL_PATIENT_TOKEN and
--- DRILL_PRACTITIONER_TOKEN (scripts/fault_drill.d/accounts.py).
+-- Environment: BENCH_IDS (qualified practitioner ids), DRILL_PATIENT_TOKEN,
+-- DRILL_PRACTITIONER_TOKEN and DRILL_CREDENTIAL_ID (scripts/fault_drill.d/accounts.py).
 -- Prints per endpoint "ENDPOINT name=... sent=... 2xx=... 4xx=... 500=... 503=... 5xx=...
 -- other=... lost=...", then "TOTAL ..." and the first few non-2xx bodies ("SAMPLE ...").
 
@@ -13,10 +13,10 @@ local reads = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./")
 
 -- One round of the mix, in order: two reads for each write.
 local SCHEDULE = {
-  "detail", "review", "list", "detail", "match", "bio",
-  "detail", "review", "list", "credential", "detail", "match",
+  "detail", "review", "list", "detail", "match", "bio", "detail", "review", "list",
+  "credential", "detail", "match", "detail", "evidence", "list", "detail", "match", "review",
 }
-local ENDPOINTS = { "detail", "list", "match", "review", "bio", "credential" }
+local ENDPOINTS = { "detail", "list", "match", "review", "bio", "credential", "evidence" }
 local CLASSES = { "2xx", "4xx", "500", "503", "5xx", "other", "lost" }
 -- Practitioners the patient reviews in turn: each is reviewed again and again, and every
 -- submission after the first replaces the last one (200) with other ratings.
@@ -61,36 +61,46 @@ local function bios()
   return built
 end
 
-local function credentials()
-  local boundary = "ims-fault-drill-7MA4YWxkTrZu0gW"
-  local function part(name, value)
-    return "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"" .. name .. "\"\r\n\r\n"
-      .. value .. "\r\n"
+-- A multipart body: the fields given (a list of {name, value}), then the PDF as "evidence".
+local BOUNDARY = "ims-fault-drill-7MA4YWxkTrZu0gW"
+local function with_evidence(fields)
+  local body = ""
+  for _, field in ipairs(fields) do
+    body = body .. "--" .. BOUNDARY .. "\r\nContent-Disposition: form-data; name=\"" .. field[1]
+      .. "\"\r\n\r\n" .. field[2] .. "\r\n"
   end
-  local body = part("kind", "ims_certification") .. part("issuer", "iSTOP")
-    .. part("issued_on", "2012-06-15")
-    .. "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"evidence\"; "
+  return body .. "--" .. BOUNDARY .. "\r\nContent-Disposition: form-data; name=\"evidence\"; "
     .. "filename=\"certificate.pdf\"\r\nContent-Type: application/pdf\r\n\r\n" .. PDF .. "\r\n"
-    .. "--" .. boundary .. "--\r\n"
-  local headers = {
-    ["Content-Type"] = "multipart/form-data; boundary=" .. boundary,
+    .. "--" .. BOUNDARY .. "--\r\n"
+end
+
+local function practitioner_multipart()
+  return {
+    ["Content-Type"] = "multipart/form-data; boundary=" .. BOUNDARY,
     ["Authorization"] = token("DRILL_PRACTITIONER_TOKEN"),
   }
-  return { wrk.format("POST", "/api/v1/me/credentials/", headers, body) }
 end
 
-local threads = {}
-
-function setup(thread)
-  thread:set("id", #threads)
-  threads[#threads + 1] = thread
+-- New credentials, each with its evidence.
+local function credentials()
+  local body = with_evidence({ { "kind", "ims_certification" }, { "issuer", "iSTOP" }, { "issued_on", "2012-06-15" } })
+  return { wrk.format("POST", "/api/v1/me/credentials/", practitioner_multipart(), body) }
 end
+
+-- One credential's evidence replaced again and again (the replaced file must go).
+local function evidence()
+  local id = os.getenv("DRILL_CREDENTIAL_ID")
+  assert(id and id ~= "", "DRILL_CREDENTIAL_ID is empty")
+  return { wrk.format("PATCH", "/api/v1/me/credentials/" .. id .. "/", practitioner_multipart(), with_evidence({})) }
+end
+
+local threads = reads.numbered_threads()
 
 function init(args)
   local ids = reads.ids()
   built = {
     detail = reads.detail(ids), list = reads.list(), match = reads.match(),
-    review = reviews(ids), bio = bios(), credential = credentials(),
+    review = reviews(ids), bio = bios(), credential = credentials(), evidence = evidence(),
   }
   -- One global number per endpoint and class ("n_detail_2xx"): wrk's thread:get copies
   -- tables unreliably (nested ones not at all), numbers and strings safely.
@@ -164,14 +174,7 @@ function done(summary, latency, requests)
     for _, class in ipairs(CLASSES) do line = line .. " " .. class .. "=" .. total[class] end
     io.write(line .. "\n")
   end
-  local errors = summary.errors
-  io.write(string.format(
-    "TOTAL requests=%d rps=%.1f p50=%.1f p99=%.1f unfinished=%d socket_errors=%d "
-      .. "connect=%d read=%d write=%d timeout=%d\n",
-    summary.requests, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, unfinished,
-    errors.connect + errors.read + errors.write + errors.timeout,
-    errors.connect, errors.read, errors.write, errors.timeout))
+  io.write("TOTAL " .. reads.totals(summary, latency) .. " unfinished=" .. unfinished .. "\n")
   local printed = 0
   for _, thread in ipairs(threads) do
     for i = 1, thread:get("samples") do
