@@ -183,21 +183,33 @@ def credential_update(
     changed = {f: merged[f] for f in SUBSTANCE_FIELDS if merged[f] != current[f]}
     if not changed and evidence is None:
         return credential
-    old_evidence = credential.evidence.name
     for field, value in changed.items():
         setattr(credential, field, value)
     model_validate(credential, fields=changed)
     if credential.status != CredentialStatus.PENDING:
         _reset_review(credential)
     with _evidence(credential, evidence), transaction.atomic():
+        replaced = _evidence_held(credential) if evidence is not None else ""
         credential.save()
         # A verified credential went back to pending, or its dates moved.
         stats_credentials_changed(owner_id=credential.owner_id)
-    if evidence is not None and old_evidence:
-        # Replaced evidence is referenced by nothing; a private document is not left behind.
-        storage = credential.evidence.storage
-        transaction.on_commit(lambda: storage.delete(old_evidence))
+        if replaced:
+            # Replaced evidence is referenced by nothing; a private document is not left behind.
+            storage = credential.evidence.storage
+            transaction.on_commit(lambda: storage.delete(replaced))
     return credential
+
+
+def _evidence_held(credential: Credential) -> str:
+    """The evidence the row holds now, locked until the write commits. Not the caller's
+    copy: a replacement that committed since it was read left its own file there, which
+    would otherwise be orphaned (two uploads at once, or a retry after a timeout)."""
+    return (
+        Credential.objects.select_for_update()
+        .filter(pk=credential.pk)
+        .values_list("evidence", flat=True)
+        .get()
+    )
 
 
 def credential_withdraw(*, credential: Credential) -> Credential:

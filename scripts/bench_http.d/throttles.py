@@ -1,8 +1,10 @@
-"""The DRF throttles on the endpoints scripts/bench_http loads, with their rates now.
+"""The DRF throttles on the endpoints a load script sends, with their rates now.
 
-`throttles.py --scopes` prints each throttle scope found, one a line (the bench raises
-each with THROTTLE_<SCOPE>, the settings' convention); without it, one line an endpoint
-saying which throttles apply at which rate, for the bench's header.
+`throttles.py [--scopes] [METHOD PATH]...`: the endpoints are the METHOD PATH pairs given
+(scripts/fault_drill's mix), by default those scripts/bench_http loads. With --scopes it
+prints each throttle scope found, one a line (the load script raises each with
+THROTTLE_<SCOPE>, the settings' convention); without it, one line an endpoint saying which
+throttles apply at which rate, for the script's header.
 """
 
 import os
@@ -49,9 +51,13 @@ def describe(name: str, scope: str | None) -> str:
 
 
 if __name__ == "__main__":
-    found = {(method, path): throttles_for(method, path) for method, path in ENDPOINTS}
-    if sys.argv[1:] == ["--scopes"]:
-        scopes = {scope for pairs in found.values() for _, scope in pairs}
+    arguments = sys.argv[1:]
+    scopes_only = arguments[:1] == ["--scopes"]
+    pairs = arguments[1:] if scopes_only else arguments
+    endpoints = list(zip(pairs[::2], pairs[1::2], strict=True)) or ENDPOINTS
+    found = {(method, path): throttles_for(method, path) for method, path in endpoints}
+    if scopes_only:
+        scopes = {scope for throttles in found.values() for _, scope in throttles}
         print("\n".join(sorted(s for s in scopes if s)))
     else:
         for (method, path), throttles in found.items():

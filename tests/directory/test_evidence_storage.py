@@ -125,3 +125,23 @@ def test_replacing_evidence_publishes_the_new_file_and_removes_the_old_on_commit
 
     assert credential.evidence.name != old
     assert stored_files() == [credential.evidence.name]
+
+
+def test_replacing_evidence_from_a_stale_copy_removes_the_file_the_row_holds(
+    django_capture_on_commit_callbacks,
+):
+    # Two uploads at once (or a retry after a timeout): both read the credential before
+    # either wrote. The second must remove the file the first one stored, not the original.
+    owner = PractitionerFactory().user
+    with django_capture_on_commit_callbacks(execute=True):
+        credential = _create(owner)
+    first, second = (Credential.objects.get(pk=credential.pk) for _ in range(2))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        credential_update(credential=first, changes={}, evidence=upload("a.pdf", PDF_BYTES))
+    with django_capture_on_commit_callbacks(execute=True):
+        credential_update(credential=second, changes={}, evidence=upload("b.pdf", PDF_BYTES))
+
+    credential.refresh_from_db()
+    assert credential.evidence.name == second.evidence.name
+    assert stored_files() == [second.evidence.name]
