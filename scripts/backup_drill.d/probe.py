@@ -1,6 +1,6 @@
 """What scripts/backup_drill compares before the backup and after the restore.
 
-    probe.py upload    as practitioner@demo.test, add a training credential with a PDF
+    probe.py upload    as practitioner@demo.test, add a training credential with a JPEG
                        through POST /api/v1/me/credentials/ (so a real evidence file is stored)
     probe.py answers   print, as canonical JSON: the answers of POST /api/v1/match/ for a few
                        requests, and every evidence file downloaded through the
@@ -27,14 +27,8 @@ from rest_framework.test import APIClient  # noqa: E402
 
 from directory.models import Credential, User  # noqa: E402
 
-# A real, minimal PDF document.
-PDF_BYTES = (
-    b"%PDF-1.4\n"
-    b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+# The smallest file the evidence check accepts as a JPEG (by its first bytes).
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 VANCOUVER = {"lat": 49.2827, "lng": -123.1207}
 MATCH_REQUESTS = [
     {"condition": "sciatica", "location": VANCOUVER, "radius_km": 25},
@@ -63,7 +57,7 @@ def upload() -> None:
         "issuer": "Canadian Physiotherapy Association",
         "title": "Backup drill course",
         "issued_on": "2019-09-01",
-        "evidence": SimpleUploadedFile("drill.pdf", PDF_BYTES, "application/pdf"),
+        "evidence": SimpleUploadedFile("drill.jpg", JPEG_BYTES, "image/jpeg"),
     }
     response = client_as("practitioner@demo.test").post(
         "/api/v1/me/credentials/", training, format="multipart"
@@ -84,6 +78,9 @@ def answers() -> dict:
         response = moderator.get(f"/api/v1/credentials/{pk}/evidence/")
         body = b"".join(response.streaming_content) if response.status_code == 200 else b""
         evidence[pk] = {"status": response.status_code, "sha256": hashlib.sha256(body).hexdigest()}
+    statuses = [item["status"] for item in [*matches, *evidence.values()]]
+    if not evidence or set(statuses) != {200}:
+        raise SystemExit(f"probe: expected evidence and 200s, got {statuses}")
     return {"match": matches, "evidence": evidence}
 
 
