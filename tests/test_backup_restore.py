@@ -83,7 +83,7 @@ def empty_database():
 
 
 @needs_postgres_tools
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_backup_and_restore_bring_back_the_rows_and_the_evidence_files(
     practitioner, settings, tmp_path, empty_database
 ):
