@@ -59,6 +59,19 @@ def test_settings_refuse_to_start_without_secret_key_when_debug_is_off():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+def test_without_secret_key_or_debug_manage_py_says_how_to_run_a_development_checkout():
+    # README, "Configuration": manage.py on a development checkout needs DEBUG=true.
+    result = _manage(
+        "createsuperuser", "--email", "you@example.org", env={}, drop=("DEBUG", "SECRET_KEY")
+    )
+
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        "django.core.exceptions.ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off "
+        '(on a development checkout, export DEBUG=true; README, "Configuration")'
+    )
+
+
 def test_malformed_debug_value_fails_loudly_instead_of_guessing():
     env = {**_production_env(), "DEBUG": "maybe"}
 
