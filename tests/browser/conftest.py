@@ -3,7 +3,10 @@
 One browser per pytest process (each xdist worker has its own) and a fresh browser context
 per page a test opens, so tests share no cookies. Every context is watched: a console
 error, an uncaught page error, a 5xx response or a request to any host other than the live
-server fails the test that caused it (SPEC §6: pages load no asset from another host).
+server fails the test that caused it (SPEC §6: pages load no asset from another host), and
+so does a Content-Security-Policy violation (the `securitypolicyviolation` event, reported
+whether or not the browser also logs it) or a page that arrives without its CSP and
+Permissions-Policy headers (issue 10: every page, the admin and the API docs send both).
 
 Chromium is Debian's (`apt-get install chromium`), never a `playwright install` download.
 """
@@ -64,6 +67,20 @@ VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 10_000
 # URLs that never leave the browser.
 LOCAL_SCHEMES = {"data", "blob", "about"}
+# Headers every page (every document response from the live server) carries.
+PAGE_SECURITY_HEADERS = ("content-security-policy", "permissions-policy")
+PERMISSIONS_POLICY_ERROR = "Error with Permissions-Policy header"
+# Runs in every page before its own scripts: hands each CSP violation to the test process.
+# Playwright adds it outside the page's policy, so the policy cannot block the reporter.
+CSP_VIOLATION_BINDING = "__reportCspViolation"
+CSP_VIOLATION_LISTENER = f"""
+document.addEventListener("securitypolicyviolation", (event) => {{
+  window.{CSP_VIOLATION_BINDING}(
+    `${{event.effectiveDirective}} refused ${{event.blockedURI}}`
+    + ` on ${{event.documentURI}} (${{event.sourceFile || "the page"}}:${{event.lineNumber}})`
+  );
+}});
+"""
 
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -184,6 +201,8 @@ class PageWatch:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     server_errors: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+    unprotected_pages: list[str] = field(default_factory=list)
     # Console errors a test knowingly accepts (a known page bug, reported), matched in full.
     tolerated: re.Pattern | None = None
     reported: int = 0
@@ -201,6 +220,8 @@ class PageWatch:
             *(f"console error: {text}" for text in self.console_errors),
             *(f"page error: {text}" for text in self.page_errors),
             *(f"server error: {text}" for text in self.server_errors),
+            *(f"CSP violation: {text}" for text in self.csp_violations),
+            *(f"page without security headers: {text}" for text in self.unprotected_pages),
         ]
 
     def watch(self, context: BrowserContext) -> None:
@@ -208,13 +229,24 @@ class PageWatch:
         context.on("response", self._on_response)
         context.on("console", self._on_console)
         context.on("weberror", lambda error: self.page_errors.append(str(error.error)))
+        context.expose_binding(
+            CSP_VIOLATION_BINDING, lambda _source, text: self.csp_violations.append(text)
+        )
+        context.add_init_script(CSP_VIOLATION_LISTENER)
 
     def _on_response(self, response) -> None:
         if response.status >= 500:
             self.server_errors.append(f"{response.status} {response.url}")
+        if response.request.resource_type == "document" and self.is_local(response.url):
+            missing = [name for name in PAGE_SECURITY_HEADERS if name not in response.headers]
+            if missing:
+                self.unprotected_pages.append(f"{response.url} lacks {', '.join(missing)}")
 
     def _on_console(self, message) -> None:
-        if message.type != "error":
+        # Chromium only warns about a Permissions-Policy it cannot parse (an unknown feature):
+        # that policy is then not what the settings say, so it counts as an error.
+        policy_error = message.text.startswith(PERMISSIONS_POLICY_ERROR)
+        if message.type != "error" and not policy_error:
             return
         text = f"{message.text} (at {message.location.get('url')})"
         if self.tolerated is None or not self.tolerated.fullmatch(text):
