@@ -20,15 +20,11 @@ from directory.models import (
     Location,
     PractitionerProfile,
     Profession,
-    ReferralStatus,
 )
 from directory.sqltext import as_float
 
 EXPIRED = "expired"
 
-# A referral still to be acted on: a second one of the same patient, practitioner and
-# condition is a double submit, and the practitioner's inbox lists these as "open".
-REFERRAL_OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 
 # Professions whose licence makes a user a verified referring physician.
 REFERRING_PROFESSIONS = (Profession.PHYSICIAN, Profession.NURSE_PRACTITIONER)

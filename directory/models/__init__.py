@@ -10,6 +10,7 @@ from directory.models.practitioners import (
     Profession,
 )
 from directory.models.referrals import (
+    REFERRAL_OPEN_STATUSES,
     Referral,
     ReferralAuditLog,
     ReferralOutcome,
@@ -19,6 +20,7 @@ from directory.models.reviews import Review, ReviewFlag, ReviewInvitation
 from directory.models.stats import ConditionReferralStats, PractitionerStats
 
 __all__ = [
+    "REFERRAL_OPEN_STATUSES",
     "Condition",
     "ConditionReferralStats",
     "PractitionerStats",

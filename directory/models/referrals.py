@@ -14,6 +14,12 @@ class ReferralStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# A referral still waiting for the practitioner or under way: a second one for the same
+# patient, practitioner and condition is a double submit (the constraint below, and
+# directory.services.referrals, which says which referral is still open).
+REFERRAL_OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+
+
 class ReferralOutcome(models.TextChoices):
     IMPROVED = "improved", "Improved"
     UNCHANGED = "unchanged", "Unchanged"
@@ -61,7 +67,7 @@ class Referral(models.Model):
             # A double submit cannot create a second open referral of the same patient.
             models.UniqueConstraint(
                 fields=["physician", "practitioner", "condition", "patient_reference"],
-                condition=Q(status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED]),
+                condition=Q(status__in=REFERRAL_OPEN_STATUSES),
                 name="referral_one_open_per_patient",
             ),
         ]

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from directory.exceptions import Conflict
 from directory.models import (
+    REFERRAL_OPEN_STATUSES,
     Condition,
     PhysicianProfile,
     PractitionerProfile,
@@ -32,7 +33,6 @@ from directory.models import (
     User,
 )
 from directory.rules import (
-    REFERRAL_OPEN_STATUSES,
     active_practitioner_q,
     qualified_q,
     verified_physician_q,

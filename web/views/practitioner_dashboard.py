@@ -16,8 +16,8 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from directory.models import PractitionerProfile, Referral, ReferralStatus
-from directory.rules import REFERRAL_OPEN_STATUSES, credential_status
+from directory.models import REFERRAL_OPEN_STATUSES, PractitionerProfile, Referral, ReferralStatus
+from directory.rules import credential_status
 from directory.selectors.credentials import credential_list_own
 from directory.selectors.me import experience_list, location_list, me_get
 from directory.selectors.referrals import referral_get, referral_list
