@@ -191,11 +191,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
         "directory.parsers.BoundedJSONParser",
-        "rest_framework.parsers.MultiPartParser",
+        "directory.parsers.NonEmptyMultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "directory.openapi.ErrorDocumentingAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "directory.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -228,6 +228,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CredentialStatusEnum": "directory.models.CredentialStatus.choices",
         "ProfessionEnum": "directory.models.Profession.choices",
+        "RoleEnum": "directory.models.Role.choices",
+        "AccountRoleEnum": "directory.serializers.me.ACCOUNT_ROLES",
+        "PractitionerRoleEnum": "directory.serializers.me.PRACTITIONER_ROLES",
     },
 }
 

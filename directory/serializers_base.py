@@ -14,16 +14,21 @@ class StrictSerializerMixin:
             writable = {name for name, field in self.fields.items() if not field.read_only}
             errors = {}
             for key in data.keys():
-                if key in writable:
-                    continue
-                if key in self.fields:
+                if key not in writable and key in self.fields:
                     errors[key] = ["This field is read-only."]
-                else:
+                elif key not in writable:
                     allowed = ", ".join(sorted(writable))
                     errors[key] = [f"Unknown field. Allowed fields: {allowed}."]
+                elif self._not_text(self.fields[key], data[key]):
+                    # DRF would read 0 as "0"; the schema promises a string.
+                    errors[key] = ["Not a valid string."]
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+    @staticmethod
+    def _not_text(field: serializers.Field, value) -> bool:
+        return isinstance(field, serializers.CharField) and not isinstance(value, str | None)
 
 
 class StrictSerializer(StrictSerializerMixin, serializers.Serializer):

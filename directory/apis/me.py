@@ -46,11 +46,6 @@ ME_RESPONSE = PolymorphicProxySerializer(
     },
     resource_type_field_name="role",
 )
-ME_PATCH_REQUEST = PolymorphicProxySerializer(
-    component_name="MePatch",
-    serializers=[MeAccountPatchSerializer, MePractitionerPatchSerializer],
-    resource_type_field_name=None,
-)
 
 T = TypeVar("T", bound=Model)
 
@@ -69,9 +64,12 @@ class MeApi(APIView):
 
     @extend_schema(
         operation_id="me_partial_update",
-        request=ME_PATCH_REQUEST,
+        # The account's fields are a subset of the practitioner's: one schema, not a oneOf
+        # that `{"name": ...}` would match twice.
+        request=MePractitionerPatchSerializer,
         responses=ME_RESPONSE,
-        description="Everyone may change `name`; practitioners also their profile fields.",
+        description="Everyone may change `name`; practitioners also their profile fields "
+        "(anyone else sending them gets a 400 naming the fields they may send).",
     )
     def patch(self, request: Request) -> Response:
         is_practitioner = me_practitioner(user=request.user) is not None

@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from drf_spectacular.utils import extend_schema_field
 
 from directory import geo
 from directory.conditions import UnknownCondition, condition_resolve
@@ -94,12 +95,47 @@ class ConditionField(forms.CharField):
             raise ValidationError(str(exc), code="unknown") from None
 
 
+# Declared in the schema as enforced (empty is the same as absent); a filter's schema
+# override carries its description.
+LAT = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
+LNG = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]+)?)"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": f"^(?:{LAT},{LNG})?$",
+        "description": "`lat,lng`: practitioners with a clinic within radius_km; adds "
+        "distance_km (to the nearest clinic) and sorts nearest first.",
+    }
+)
 class NearFilter(django_filters.Filter):
     field_class = LatLngField
 
 
+@extend_schema_field(
+    {
+        "type": "number",
+        "minimum": 0,
+        "exclusiveMinimum": True,
+        "maximum": RADIUS_MAX_KM,
+        "description": f"Search radius in km with near: greater than 0, at most "
+        f"{RADIUS_MAX_KM:g} (default {RADIUS_DEFAULT_KM:g}).",
+    }
+)
 class RadiusFilter(django_filters.Filter):
     field_class = RadiusField
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^(?:[a-z]{2})?$",
+        "description": "ISO 639-1 code the practitioner speaks, e.g. `fr`.",
+    }
+)
+class LanguageFilter(django_filters.CharFilter):
+    pass
 
 
 class StrictBooleanFilter(django_filters.Filter):
@@ -137,20 +173,11 @@ class PractitionerFilterSet(django_filters.FilterSet):
         max_length=SEARCH_TEXT_MAX,
         help_text="Practitioners with a clinic in this city (case-insensitive exact name).",
     )
-    near = NearFilter(
-        method="filter_near",
-        help_text="`lat,lng`: practitioners with a clinic within radius_km; adds distance_km "
-        "(to the nearest clinic) and sorts nearest first.",
-    )
-    radius_km = RadiusFilter(
-        method="filter_radius",
-        help_text=f"Search radius in km with near: greater than 0, at most {RADIUS_MAX_KM:g} "
-        f"(default {RADIUS_DEFAULT_KM:g}).",
-    )
-    language = django_filters.CharFilter(
+    near = NearFilter(method="filter_near")
+    radius_km = RadiusFilter(method="filter_radius")
+    language = LanguageFilter(
         method="filter_language",
         validators=[RegexValidator(re.compile(r"\A[a-z]{2}\Z"), LANGUAGE_MESSAGE)],
-        help_text="ISO 639-1 code the practitioner speaks, e.g. `fr`.",
     )
     accepting_new_patients = StrictBooleanFilter(
         method="filter_boolean", help_text="true or false."

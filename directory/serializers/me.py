@@ -11,10 +11,15 @@ from directory.models import (
     Location,
     PractitionerProfile,
     Profession,
+    Role,
     User,
 )
 from directory.serializers_base import StrictSerializer, ruled
 from directory.validators import validate_country, validate_languages
+
+# One role per shape, so that /me/'s schema is told apart by `role` (apis.me.ME_RESPONSE).
+ACCOUNT_ROLES = [(role.value, role.label) for role in (Role.PATIENT, Role.PHYSICIAN)]
+PRACTITIONER_ROLES = [(Role.PRACTITIONER.value, Role.PRACTITIONER.label)]
 
 
 def _choice_message(choices: list[str]) -> str:
@@ -47,6 +52,7 @@ class LanguagesField(serializers.ListField):
 class MeAccountSerializer(serializers.ModelSerializer):
     """The signed-in account (patients, physicians, moderators)."""
 
+    role = serializers.ChoiceField(choices=ACCOUNT_ROLES, read_only=True)
     is_moderator = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -58,6 +64,7 @@ class MeAccountSerializer(serializers.ModelSerializer):
 class MePractitionerSerializer(MeAccountSerializer):
     """The signed-in practitioner: account and public profile, flat."""
 
+    role = serializers.ChoiceField(choices=PRACTITIONER_ROLES, read_only=True)
     profession = serializers.ChoiceField(
         source="practitioner.profession", choices=Profession.choices, read_only=True
     )
