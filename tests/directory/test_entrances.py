@@ -32,6 +32,7 @@ from directory.services.profiles import experience_create, location_create, prof
 from directory.services.referrals import referral_create
 from directory.services.reviews import review_submit
 from tests.conftest import client_for
+from tests.directory.test_admin import _profile_form
 from tests.directory.test_referrals import verified_physician
 from tests.factories import UserFactory, qualified_practitioner
 
@@ -245,18 +246,7 @@ REFERRAL = {
 
 
 def _admin_profile_post(world: World, **changes) -> dict:
-    data = {
-        "user": world.practitioner.user.pk,
-        "profession": "physiotherapist",
-        "bio": "",
-        "languages": "en",
-        "accepting_new_patients": "on",
-        "fee_per_session": "",
-        "is_active": "on",
-    } | changes
-    for prefix in ("locations", "experience"):
-        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
-    return data
+    return _profile_form(world.practitioner, **changes)
 
 
 def _admin_inline_post(world: World, prefix: str, row: dict) -> dict:
