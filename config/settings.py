@@ -13,6 +13,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.email_url import email_settings, site_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -73,6 +75,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "directory",
     "matching",
     "web",
@@ -180,8 +184,50 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-# Registration needs no e-mail confirmation unless this is switched on (SPEC §5).
+# Registration needs no e-mail confirmation unless this is switched on (SPEC §5): then a new
+# account signs in only after following the e-mailed link (directory.services.accounts).
 REQUIRE_EMAIL_CONFIRMATION = envbool("REQUIRE_EMAIL_CONFIRMATION", False)
+
+# E-mail (README, "E-mail and the background worker"). Messages are sent by the background
+# worker (`manage.py db_worker`), never in a request; config.email_url parses EMAIL_URL.
+_email = email_settings(os.environ.get("EMAIL_URL") or "console://")
+EMAIL_BACKEND = _email.backend
+EMAIL_HOST = _email.host
+EMAIL_PORT = _email.port
+EMAIL_HOST_USER = _email.user
+EMAIL_HOST_PASSWORD = _email.password
+EMAIL_USE_TLS = _email.use_tls
+EMAIL_USE_SSL = _email.use_ssl
+# A stalled SMTP server fails the attempt (and it is retried) instead of holding the worker.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "IMS Directory <no-reply@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails start with this (scheme and host, no trailing slash).
+SITE_URL = site_url(os.environ.get("SITE_URL") or "http://127.0.0.1:8000")
+# Password-reset and e-mail confirmation links stay valid this long (Django's token generator).
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT_HOURS", 24) * 3600
+
+# Background work through Django's Tasks API (the django-tasks backport). "database" keeps the
+# queue in this database (django-tasks-db) for `manage.py db_worker`; "immediate" runs each task
+# at once in the process that enqueues it (the tests, and nothing else).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = os.environ.get("TASKS_BACKEND") or "database"
+if _task_backend not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND={_task_backend!r}: expected one of {', '.join(TASK_BACKENDS)}"
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[_task_backend]}}
+# A failed delivery is tried again after EMAIL_RETRY_SECONDS, doubling each time up to
+# EMAIL_RETRY_MAX_SECONDS, until it is delivered (directory.services.notifications).
+EMAIL_RETRY_SECONDS = envint("EMAIL_RETRY_SECONDS", 30)
+EMAIL_RETRY_MAX_SECONDS = envint("EMAIL_RETRY_MAX_SECONDS", 3600)
+if not 1 <= EMAIL_RETRY_SECONDS <= EMAIL_RETRY_MAX_SECONDS:
+    raise ImproperlyConfigured(
+        "EMAIL_RETRY_SECONDS must be at least 1 and at most EMAIL_RETRY_MAX_SECONDS"
+    )
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

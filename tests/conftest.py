@@ -3,6 +3,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import ModeratorFactory, PractitionerFactory, UserFactory
+from tests.mail import SmtpSink
 
 
 @pytest.fixture(autouse=True)
@@ -15,6 +16,9 @@ def _test_settings(settings, tmp_path):
     cache.clear()
     # Tests change rows past the services; the public read cache has tests of its own.
     settings.DIRECTORY_CACHE_SECONDS = 0
+    # Tasks run at once, in the test's process, when the transaction that queued them commits
+    # (the `smtp_sink` fixture switches to the database queue and its worker).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture
@@ -42,3 +46,20 @@ def patient(db):
 @pytest.fixture
 def practitioner(db):
     return PractitionerFactory()
+
+
+@pytest.fixture
+def smtp_sink(settings, transactional_db):
+    """A real SMTP server (tests.mail) that the service sends to through Django's SMTP backend,
+    from the database task queue: call tests.mail.run_worker() to deliver what is queued."""
+    sink = SmtpSink()
+    sink.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = sink.host
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    yield sink
+    sink.stop()

@@ -2,6 +2,7 @@ from directory.models.accounts import Role, User
 from directory.models.conditions import Condition
 from directory.models.credentials import Credential, CredentialKind, CredentialStatus
 from directory.models.match_index import MatchEntry
+from directory.models.outbox import NON_ESSENTIAL_KINDS, MessageKind, OutboundEmail
 from directory.models.practitioners import (
     ConditionExperience,
     Location,
@@ -20,6 +21,9 @@ from directory.models.reviews import Review, ReviewFlag, ReviewInvitation
 from directory.models.stats import ConditionReferralStats, PractitionerStats
 
 __all__ = [
+    "NON_ESSENTIAL_KINDS",
+    "MessageKind",
+    "OutboundEmail",
     "REFERRAL_OPEN_STATUSES",
     "Condition",
     "ConditionReferralStats",

@@ -43,6 +43,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set at registration while REQUIRE_EMAIL_CONFIRMATION is on; cleared by the e-mailed link.
+    # Sign-in refuses such an account only while the setting is on.
+    email_confirmation_pending = models.BooleanField(default=False)
+    # Off: no non-essential e-mail (new review, referral status). Account messages always go.
+    email_notifications = models.BooleanField(default=True)
 
     objects = UserManager()
 
