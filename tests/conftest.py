@@ -49,9 +49,11 @@ def practitioner(db):
 
 
 @pytest.fixture
-def smtp_sink(settings, transactional_db):
+def smtp_sink(settings, django_db_serialized_rollback, transactional_db):
     """A real SMTP server (tests.mail) that the service sends to through Django's SMTP backend,
-    from the database task queue: call tests.mail.run_worker() to deliver what is queued."""
+    from the database task queue: call tests.mail.run_worker() to deliver what is queued.
+    The rollback is serialized, like every transactional test's here: a plain flush would
+    recreate the content types under new ids and break the serialized tests that follow."""
     sink = SmtpSink()
     sink.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
