@@ -256,6 +256,8 @@ REST_FRAMEWORK = {
         "review_create": os.environ.get("THROTTLE_REVIEW_CREATE", "20/hour"),
         "referral_create": os.environ.get("THROTTLE_REFERRAL_CREATE", "60/hour"),
         "invitations": os.environ.get("THROTTLE_INVITATIONS", "100/day"),
+        "password_reset": os.environ.get("THROTTLE_PASSWORD_RESET", "5/hour"),
+        "confirmation_resend": os.environ.get("THROTTLE_CONFIRMATION_RESEND", "5/hour"),
     },
 }
 

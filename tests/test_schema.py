@@ -109,7 +109,14 @@ def operations(schema) -> dict[str, dict]:
             "practitioners_reviews_create",
             {"200", "201", "400", "401", "403", "404", "409", "413", "415", "429", "503"},
         ),
-        ("auth_login", {"200", "400", "413", "415", "429", "503"}),
+        # A right password for an address that awaits confirmation is a 403.
+        ("auth_login", {"200", "400", "403", "413", "415", "429", "503"}),
+        # The same answer whether or not the address has an account; throttled.
+        ("auth_password_reset", {"202", "400", "413", "415", "429", "503"}),
+        ("auth_confirm_email_resend", {"202", "400", "413", "415", "429", "503"}),
+        # A dead link is a 400; not throttled (the token is the secret).
+        ("auth_password_reset_confirm", {"204", "400", "413", "415", "503"}),
+        ("auth_confirm_email", {"204", "400", "413", "415", "503"}),
         # Any signed-in account may read itself: no 403 on a read.
         ("me_retrieve", {"200", "401", "503"}),
         ("reviews_flag", {"200", "201", "400", "401", "403", "404", "413", "415", "503"}),

@@ -25,6 +25,14 @@ class AuthRegisterInputSerializer(StrictSerializer):
 class AuthAccountSerializer(serializers.ModelSerializer):
     """The account just created."""
 
+    id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="null when REQUIRE_EMAIL_CONFIRMATION is on: the answer is then the same "
+        "whether or not the address already had an account, and the account exists once its "
+        "owner follows the e-mailed link.",
+    )
+
     class Meta:
         model = User
         fields = ["id", "email", "name", "role"]
@@ -49,3 +57,30 @@ class AuthTokenSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text="When the token stops working."
     )
+
+
+class AuthEmailInputSerializer(StrictSerializer):
+    """The address of the account the link is for."""
+
+    email = serializers.EmailField(max_length=254)
+
+
+class AuthLinkInputSerializer(StrictSerializer):
+    """`uid` and `token` from an e-mailed link (they are also printed in the message)."""
+
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+
+
+class AuthPasswordResetConfirmInputSerializer(AuthLinkInputSerializer):
+    """The reset link's `uid` and `token`, and the new password."""
+
+    password = serializers.CharField(
+        max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
+class AuthAcceptedSerializer(serializers.Serializer):
+    """Said whether or not an account uses the address, so it never tells which."""
+
+    detail = serializers.CharField(read_only=True)

@@ -6,7 +6,11 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.http import HttpRequest
 
 from directory.models import Role, User
-from directory.services.accounts import INVALID_CREDENTIALS
+from directory.services.accounts import (
+    INVALID_CREDENTIALS,
+    EmailNotConfirmed,
+    user_check_confirmed,
+)
 
 ROLE_HELP = {
     Role.PATIENT: "I am looking for treatment, or want to review a practitioner.",
@@ -78,4 +82,52 @@ class SignInForm(forms.Form):
         )
         if self.user is None:
             raise forms.ValidationError(INVALID_CREDENTIALS, code="invalid_login")
+        # The address awaits confirmation (REQUIRE_EMAIL_CONFIRMATION): said only to someone
+        # who knew the password.
+        try:
+            user_check_confirmed(self.user)
+        except EmailNotConfirmed as exc:
+            raise forms.ValidationError(str(exc), code="email_not_confirmed") from None
+        return cleaned
+
+
+class EmailForm(forms.Form):
+    """One address: where to send a password-reset or confirmation link."""
+
+    email = forms.EmailField(
+        max_length=254,
+        label="E-mail address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class NewPasswordForm(forms.Form):
+    """The new password, typed twice; its strength is the service's to judge."""
+
+    password = forms.CharField(
+        max_length=128,
+        strip=False,
+        label="New password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=" ".join(password_validators_help_texts()),
+    )
+    password_again = forms.CharField(
+        max_length=128,
+        strip=False,
+        label="The new password again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.errors and cleaned["password"] != cleaned["password_again"]:
+            self.add_error("password_again", "The two passwords differ; type the same twice.")
         return cleaned
