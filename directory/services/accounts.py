@@ -54,8 +54,8 @@ def user_register(*, email: str, password: str, name: str, role: str) -> User:
 
     With REQUIRE_EMAIL_CONFIRMATION the account waits for the e-mailed link before it can sign
     in, and an address that already has an account is answered exactly like a new one: its
-    owner gets an e-mail saying so, and the caller gets back an unsaved user (no id), so the
-    answer never tells whether the address is taken."""
+    owner gets an e-mail saying so. Either way the caller gets back an unsaved copy (no id),
+    so the answer never tells whether the address was taken."""
     confirming = settings.REQUIRE_EMAIL_CONFIRMATION
     user = User(email=User.objects.normalize_email(email.strip()).lower(), name=name, role=role)
     errors = _registration_errors(user=user, password=password, reveal_duplicate=not confirming)
@@ -79,9 +79,10 @@ def user_register(*, email: str, password: str, name: str, role: str) -> User:
                 notify(kind=MessageKind.EMAIL_CONFIRMATION, recipient=user)
     except IntegrityError:
         # Two registrations racing for one address: the unique index decides.
-        if confirming:
-            return User(email=user.email, name=name, role=role)
-        raise ValidationError({"email": [DUPLICATE_EMAIL]}) from None
+        if not confirming:
+            raise ValidationError({"email": [DUPLICATE_EMAIL]}) from None
+    if confirming:
+        return User(email=user.email, name=name, role=role)
     return user
 
 
