@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from directory.models import (
     Credential,
@@ -115,6 +116,14 @@ def _referral_status(row: OutboundEmail, extra: dict) -> dict:
     }
 
 
+# As a sentence names them ("your professional licence", "your IMS certification").
+CREDENTIAL_NAMES = {
+    CredentialKind.LICENSE: "professional licence",
+    CredentialKind.IMS_CERTIFICATION: "IMS certification",
+    CredentialKind.TRAINING: "training",
+}
+
+
 def _credential(row: OutboundEmail) -> Credential:
     credential = Credential.objects.filter(pk=row.params.get("credential")).first()
     if credential is None:
@@ -124,7 +133,7 @@ def _credential(row: OutboundEmail) -> Credential:
 
 def _credential_facts(credential: Credential) -> dict:
     return {
-        "credential_kind": CredentialKind(credential.kind).label,
+        "credential_kind": CREDENTIAL_NAMES[credential.kind],
         "issuer": credential.issuer,
         "number": credential.number,
         "link": absolute("web:dashboard_credentials"),
@@ -140,11 +149,17 @@ def _credential_decision(row: OutboundEmail, extra: dict) -> dict:
     }
 
 
+def _days(days: int) -> str:
+    return "1 day" if days == 1 else f"{days} days"
+
+
 def _credential_expiring(row: OutboundEmail, extra: dict) -> dict:
     credential = _credential(row)
     return {
         **_credential_facts(credential),
-        "days": row.params["days"],
+        # The days left when it is sent (the reminder's window is 30 or 7; a day the
+        # reminders did not run is caught up later, with fewer days left).
+        "days_text": _days((credential.expires_on - timezone.localdate()).days),
         "expires_on": credential.expires_on,
         "is_licence": credential.kind == CredentialKind.LICENSE,
     }
@@ -182,7 +197,7 @@ CATALOGUE: dict[str, Message] = {
         "Your credential was {decision}", _credential_decision
     ),
     MessageKind.CREDENTIAL_EXPIRING: Message(
-        "Your {credential_kind} expires in {days} days", _credential_expiring
+        "Your {credential_kind} expires in {days_text}", _credential_expiring
     ),
     MessageKind.REVIEW_NEW: Message("You have a new review", _review_new),
     MessageKind.REVIEW_INVITATION: Message(

@@ -158,3 +158,18 @@ def test_a_credential_decision_carries_the_moderators_note(world):
     )
 
     assert NOTE in _rendered(row, extra)
+
+
+def test_an_expiry_reminder_names_the_credential_as_a_sentence_does(world):
+    world["credential"].kind = CredentialKind.IMS_CERTIFICATION
+    world["credential"].save()
+    row = OutboundEmail.objects.create(
+        kind=MessageKind.CREDENTIAL_EXPIRING,
+        recipient=world["practitioner"].user,
+        params={"credential": world["credential"].pk, "days": 7},
+    )
+
+    message = message_build(row)
+
+    assert message.subject == "Your IMS certification expires in 7 days"
+    assert "Your IMS certification (" in message.body
