@@ -30,6 +30,7 @@ from tests.directory.test_referrals import (
     verified_physician,
 )
 from tests.directory.test_reviews import VALID
+from tests.directory.test_reviews import iso as reviews_iso
 from tests.directory.test_reviews import url as reviews_url
 from tests.factories import (
     CredentialFactory,
@@ -330,7 +331,21 @@ def test_a_new_review_is_mailed_to_the_practitioner(smtp_sink):
 
     assert response.status_code == 201
     review = Review.objects.get()
-    assert response.json()["id"] == review.pk
+    assert response.json() == {
+        "id": review.pk,
+        "author_name": "Maria K.",
+        "overall": 4,
+        "communication": 5,
+        "comfort": 2,
+        "would_recommend": True,
+        "condition": "sciatica",
+        "condition_name": "Sciatica",
+        "body": "Helped a lot.",
+        "verified": False,
+        "created_at": reviews_iso(review.created_at),
+        "updated_at": reviews_iso(review.updated_at),
+        "reply": None,
+    }
     assert outbox() == [(MessageKind.REVIEW_NEW, practitioner.user.pk, {"review": review.pk})]
     run_worker()
     message = smtp_sink.only(practitioner.user.email)
