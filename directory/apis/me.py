@@ -68,7 +68,8 @@ class MeApi(APIView):
         # that `{"name": ...}` would match twice.
         request=MePractitionerPatchSerializer,
         responses=ME_RESPONSE,
-        description="Everyone may change `name`; practitioners also their profile fields "
+        description="Everyone may change `name` and `email_notifications`; practitioners also "
+        "their profile fields "
         "(anyone else sending them gets a 400 naming the fields they may send).",
     )
     def patch(self, request: Request) -> Response:

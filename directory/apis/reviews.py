@@ -66,18 +66,22 @@ class InvitationCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="me_invitations_create",
-        request=None,
+        request=ReviewInvitationInputSerializer,
         responses={
             201: ReviewInvitationSerializer,
-            400: _problem("The body had fields; send {} or nothing."),
+            400: _problem("An unknown field, or `email` is not an e-mail address."),
             403: _problem("Not a practitioner account."),
         },
         description="Issues a single-use review invitation code, valid "
-        "INVITATION_TTL_DAYS days. The code is shown only in this response.",
+        "INVITATION_TTL_DAYS days. The code is shown only in this response and, with "
+        "`email`, e-mailed once to that address, which is not stored.",
     )
     def post(self, request: Request) -> Response:
-        ReviewInvitationInputSerializer(data=request.data).is_valid(raise_exception=True)
-        invitation, code = invitation_issue(practitioner=request.user.practitioner)
+        serializer = ReviewInvitationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation, code = invitation_issue(
+            practitioner=request.user.practitioner, email=serializer.validated_data.get("email")
+        )
         body = ReviewInvitationSerializer({"code": code, "expires_at": invitation.expires_at})
         return Response(body.data, status=status.HTTP_201_CREATED)
 

@@ -22,6 +22,12 @@ ACCOUNT_ROLES = [(role.value, role.label) for role in (Role.PATIENT, Role.PHYSIC
 PRACTITIONER_ROLES = [(Role.PRACTITIONER.value, Role.PRACTITIONER.label)]
 
 
+EMAIL_NOTIFICATIONS_HELP = (
+    "E-mails about new referrals, referral status changes and new reviews. Account "
+    "messages (password reset, credential decisions and expiry reminders) are always sent."
+)
+
+
 def _choice_message(choices: list[str]) -> str:
     return f'"{{input}}" is not allowed; use one of: {", ".join(choices)}.'
 
@@ -57,8 +63,9 @@ class MeAccountSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "name", "role", "is_moderator"]
+        fields = ["id", "email", "name", "role", "is_moderator", "email_notifications"]
         read_only_fields = fields
+        extra_kwargs = {"email_notifications": {"help_text": EMAIL_NOTIFICATIONS_HELP}}
 
 
 class MePractitionerSerializer(MeAccountSerializer):
@@ -103,7 +110,8 @@ class MePractitionerSerializer(MeAccountSerializer):
 
 
 class MeAccountPatchSerializer(StrictSerializer):
-    """PATCH /me/ for patients, physicians and moderators: only the name is theirs to change."""
+    """PATCH /me/ for patients, physicians and moderators: the name and whether to get
+    notification e-mails."""
 
     # Declared read-only so that a write to them says so (and is never applied).
     id = serializers.IntegerField(read_only=True)
@@ -111,6 +119,7 @@ class MeAccountPatchSerializer(StrictSerializer):
     role = serializers.CharField(read_only=True)
     is_moderator = serializers.BooleanField(read_only=True)
     name = ruled(serializers.CharField(), User, "name")
+    email_notifications = serializers.BooleanField(help_text=EMAIL_NOTIFICATIONS_HELP)
 
 
 class MePractitionerPatchSerializer(MeAccountPatchSerializer):

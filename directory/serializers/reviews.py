@@ -151,15 +151,17 @@ class ReviewInvitationSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(read_only=True)
 
 
-class ReviewInvitationInputSerializer(serializers.Serializer):
-    """Takes no fields: an empty body or {}."""
+@extend_schema_field({"type": "string", "format": "email", "maxLength": 254})
+class ReviewInvitationEmailField(serializers.CharField):
+    """Parsed as text; whether it is an address is the invitation service's rule."""
 
-    def to_internal_value(self, data):
-        if hasattr(data, "keys") and data.keys():
-            raise serializers.ValidationError(
-                {
-                    key: ["Unknown field. This request takes no fields; send {} or nothing."]
-                    for key in data.keys()
-                }
-            )
-        return super().to_internal_value(data)
+
+class ReviewInvitationInputSerializer(StrictSerializer):
+    """An empty body or {} shows the code only; with `email`, it is also e-mailed there."""
+
+    email = ReviewInvitationEmailField(
+        required=False,
+        allow_blank=True,
+        help_text="Optional: the patient's e-mail address. The code is sent there once; "
+        "the address is not stored.",
+    )

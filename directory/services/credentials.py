@@ -19,8 +19,16 @@ from django.utils import timezone
 
 from directory.evidence import evidence_check, evidence_staged
 from directory.exceptions import Conflict
-from directory.models import Credential, CredentialKind, CredentialStatus, Role, User
+from directory.models import (
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    MessageKind,
+    Role,
+    User,
+)
 from directory.models.credentials import SUBSTANCE_FIELDS
+from directory.services.notifications import notify
 from directory.services.stats import stats_credentials_changed
 from directory.validators import model_validate
 
@@ -248,6 +256,12 @@ def _review(
         locked.note = note
         locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "note", "updated_at"])
         stats_credentials_changed(owner_id=locked.owner_id)
+        # The message reads the note from the credential when it is sent.
+        notify(
+            kind=MessageKind.CREDENTIAL_DECISION,
+            recipient=locked.owner,
+            params={"credential": locked.pk, "status": to_status},
+        )
     return locked
 
 

@@ -12,16 +12,26 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from directory.models import PractitionerProfile, ReviewInvitation
+from directory.models import MessageKind, PractitionerProfile, ReviewInvitation
 from directory.rules import practitioner_is_active
+from directory.services.notifications import notify
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
 CODE_GROUP = 4
 CODE_FIELD = "invitation_code"
+EMAIL_FIELD = "email"
+EMAIL_MAX = 254
+
+MESSAGE_EMAIL = (
+    "Enter a valid e-mail address (like name@example.org), or leave it out to only be "
+    "shown the code."
+)
 
 MESSAGE_UNKNOWN = (
     "This invitation code is not valid. Check it against the code your practitioner gave "
@@ -54,10 +64,17 @@ def invitation_code_format(raw: str) -> str:
     return "-".join(raw[i : i + CODE_GROUP] for i in range(0, len(raw), CODE_GROUP))
 
 
-def invitation_issue(*, practitioner: PractitionerProfile) -> tuple[ReviewInvitation, str]:
-    """A new invitation and its code, which is shown once and never stored."""
-    if not practitioner_is_active(practitioner):
-        raise PermissionDenied("A deactivated practitioner profile cannot issue invitations.")
+def _email_check(email: str) -> None:
+    # The message never quotes the address: it is neither stored nor logged, nor echoed.
+    if len(email) > EMAIL_MAX:
+        raise ValidationError({EMAIL_FIELD: [f"At most {EMAIL_MAX} characters."]})
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({EMAIL_FIELD: [MESSAGE_EMAIL]}) from None
+
+
+def _draw(practitioner: PractitionerProfile) -> tuple[ReviewInvitation, str]:
     expires_at = timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS)
     # A collision of two random 60-bit codes is practically impossible; retrying costs nothing
     # and keeps even that case from becoming a 500.
@@ -74,6 +91,36 @@ def invitation_issue(*, practitioner: PractitionerProfile) -> tuple[ReviewInvita
             continue
         return invitation, invitation_code_format(raw)
     raise RuntimeError("Could not draw an unused invitation code")
+
+
+def invitation_issue(
+    *, practitioner: PractitionerProfile, email: str | None = None
+) -> tuple[ReviewInvitation, str]:
+    """A new invitation and its code, which is shown once and never stored. With `email`,
+    the code is also e-mailed there; the address travels only in the delivery task's
+    arguments (erased once delivered) and is never stored in a row or logged."""
+    if not practitioner_is_active(practitioner):
+        raise PermissionDenied("A deactivated practitioner profile cannot issue invitations.")
+    email = (email or "").strip()
+    if email:
+        _email_check(email)
+    with transaction.atomic():
+        invitation, code = _draw(practitioner)
+        if email:
+            notify(
+                kind=MessageKind.REVIEW_INVITATION,
+                recipient=None,
+                params={"practitioner": practitioner.pk},
+                extra={
+                    "email": email,
+                    "practitioner_name": str(practitioner),
+                    "code": code,
+                    "expires_on": date_format(
+                        timezone.localtime(invitation.expires_at).date(), "j F Y"
+                    ),
+                },
+            )
+    return invitation, code
 
 
 def _refuse(message: str, code: str) -> ValidationError:

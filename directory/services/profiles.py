@@ -20,7 +20,7 @@ from directory.selectors.me import me_practitioner
 from directory.services.changes import practitioner_changed
 from directory.validators import model_validate
 
-ACCOUNT_FIELDS = frozenset({"name"})
+ACCOUNT_FIELDS = frozenset({"name", "email_notifications"})
 PRACTITIONER_FIELDS = frozenset(
     {
         "profession",
@@ -45,7 +45,8 @@ def _check_fields(changes: Mapping[str, Any], allowed: frozenset[str]) -> None:
 
 
 def profile_update(*, user: User, changes: Mapping[str, Any]) -> User:
-    """Name for every account; profile fields only for a user with a practitioner profile."""
+    """Name and e-mail preference for every account; profile fields only for a user with a
+    practitioner profile."""
     practitioner = me_practitioner(user=user)
     _check_fields(changes, ACCOUNT_FIELDS | (PRACTITIONER_FIELDS if practitioner else frozenset()))
     profile_changes = {k: v for k, v in changes.items() if k in PRACTITIONER_FIELDS}
@@ -56,15 +57,17 @@ def profile_update(*, user: User, changes: Mapping[str, Any]) -> User:
         model_validate(User(name=changes["name"]), fields=["name"])
     if practitioner is not None and profile_changes:
         model_validate(PractitionerProfile(**profile_changes), fields=profile_changes)
+    account_changes = {k: v for k, v in changes.items() if k in ACCOUNT_FIELDS}
     with transaction.atomic():
-        if "name" in changes:
-            user.name = changes["name"]
-            user.save(update_fields=["name"])
+        if account_changes:
+            for field, value in account_changes.items():
+                setattr(user, field, value)
+            user.save(update_fields=list(account_changes))
         if practitioner is not None and profile_changes:
             for field, value in profile_changes.items():
                 setattr(practitioner, field, value)
             practitioner.save(update_fields=[*profile_changes, "updated_at"])
-        if practitioner is not None and changes:
+        if practitioner is not None and set(changes) - {"email_notifications"}:
             # The name shows in the directory and in every result card.
             practitioner_changed(practitioner_id=practitioner.pk)
     return user

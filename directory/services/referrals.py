@@ -24,6 +24,7 @@ from directory.exceptions import Conflict
 from directory.models import (
     REFERRAL_OPEN_STATUSES,
     Condition,
+    MessageKind,
     PhysicianProfile,
     PractitionerProfile,
     Referral,
@@ -37,6 +38,7 @@ from directory.rules import (
     qualified_q,
     verified_physician_q,
 )
+from directory.services.notifications import notify
 from directory.services.stats import stats_referral_completed
 from directory.validators import model_validate
 
@@ -129,6 +131,15 @@ def _move(*, referral: Referral, actor: User, action: str, **changes) -> Referra
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.save(update_fields=["status", *changes, "updated_at"])
+    # The other party hears of it: the practitioner's move tells the physician, and back.
+    counterpart = (
+        locked.physician.user if transition.party == PRACTITIONER else locked.practitioner.user
+    )
+    notify(
+        kind=MessageKind.REFERRAL_STATUS,
+        recipient=counterpart,
+        params={"referral": locked.pk, "status": locked.status},
+    )
     return locked
 
 
@@ -238,6 +249,11 @@ def referral_create(
         patient_reference=patient_reference,
     )
     referral.save(force_insert=True)
+    notify(
+        kind=MessageKind.REFERRAL_SENT,
+        recipient=practitioner.user,
+        params={"referral": referral.pk},
+    )
     return referral
 
 

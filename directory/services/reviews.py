@@ -14,6 +14,7 @@ from django.utils import timezone
 from directory.exceptions import Conflict
 from directory.models import (
     Condition,
+    MessageKind,
     PractitionerProfile,
     Review,
     ReviewFlag,
@@ -24,6 +25,7 @@ from directory.models import (
 from directory.rules import active_practitioner_q
 from directory.selectors.reviews import NOT_FOUND_MESSAGE
 from directory.services.invitations import invitation_redeem
+from directory.services.notifications import notify
 from directory.services.stats import ReviewFacts, stats_review_changed
 from directory.validators import model_validate
 
@@ -44,8 +46,9 @@ def review_author_allowed(user: User) -> bool:
     )
 
 
-def _reviewable(practitioner_id: int, author: User) -> None:
-    """Re-read inside the transaction: a profile deactivated meanwhile takes no new review."""
+def _reviewable(practitioner_id: int, author: User) -> int:
+    """Re-read inside the transaction: a profile deactivated meanwhile takes no new review.
+    Returns the practitioner's user id."""
     owner_id = (
         PractitionerProfile.objects.filter(active_practitioner_q(), pk=practitioner_id)
         .values_list("user_id", flat=True)
@@ -55,6 +58,7 @@ def _reviewable(practitioner_id: int, author: User) -> None:
         raise Http404(NOT_FOUND_MESSAGE)
     if owner_id == author.pk:
         raise PermissionDenied(SELF_REVIEW_MESSAGE)
+    return owner_id
 
 
 def _submit_once(
@@ -128,13 +132,21 @@ def review_submit(
 
     def attempt() -> tuple[Review, bool]:
         with transaction.atomic():
-            _reviewable(practitioner.pk, author)
-            return _submit_once(
+            owner_id = _reviewable(practitioner.pk, author)
+            review, created = _submit_once(
                 author=author,
                 practitioner_id=practitioner.pk,
                 ratings=ratings,
                 invitation_code=invitation_code,
             )
+            # A new review only: a replacement of the author's earlier one is not news.
+            if created:
+                notify(
+                    kind=MessageKind.REVIEW_NEW,
+                    recipient=User.objects.get(pk=owner_id),
+                    params={"review": review.pk},
+                )
+            return review, created
 
     try:
         return attempt()

@@ -16,9 +16,10 @@ from tests.factories import (
 )
 
 ME = "/api/v1/me/"
-ACCOUNT_FIELDS = "name"
+ACCOUNT_FIELDS = "email_notifications, name"
 PRACTITIONER_FIELDS = (
-    "accepting_new_patients, bio, direct_billing, fee_per_session, languages, name, profession"
+    "accepting_new_patients, bio, direct_billing, email_notifications, fee_per_session, "
+    "languages, name, profession"
 )
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,7 @@ def _account_body(user: User) -> dict:
         "name": user.name,
         "role": user.role,
         "is_moderator": user.is_staff,
+        "email_notifications": user.email_notifications,
     }
 
 

@@ -98,6 +98,33 @@ def _with_prompt(prompt: str, choices: Callable[[], list[tuple[str, str]]]) -> C
     return lambda: [("", prompt), *choices()]
 
 
+# --- Review invitations --------------------------------------------------------------------
+
+
+class InvitationForm(DashboardForm):
+    # Parsed as text: whether it is an address is the invitation service's rule.
+    email = forms.CharField(
+        required=False,
+        label="Patient's e-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text="We e-mail the code there once and do not keep the address. Leave it empty "
+        "to only see the code here.",
+    )
+
+
+# --- E-mail notifications (every account) ---------------------------------------------------
+
+
+class NotificationsForm(DashboardForm):
+    email_notifications = forms.BooleanField(
+        required=False,
+        label="E-mail me about new referrals, referral status changes and new reviews",
+        help_text="Account messages (password resets, credential decisions and expiry "
+        "reminders) are always sent.",
+    )
+
+
 # --- Practitioner profile, clinics, experience --------------------------------------------
 
 

@@ -12,9 +12,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from directory.models import Role
+from directory.models import Role, User
 from directory.selectors.me import me_practitioner
 from directory.services.credentials import CREDENTIAL_HOLDER_ROLES
+from web.forms.dashboards import NotificationsForm
 from web.views.pages import forbidden
 
 PRACTITIONER_ONLY = (
@@ -80,3 +81,9 @@ def credential_holder_page(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def notifications_form(user: User) -> NotificationsForm:
+    """The "E-mail notifications" box every dashboard's home shows (dashboards.notifications_page
+    saves it)."""
+    return NotificationsForm(initial={"email_notifications": user.email_notifications})

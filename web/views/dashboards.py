@@ -23,8 +23,9 @@ from directory.services.credentials import (
     credential_update,
     credential_withdraw,
 )
-from web.forms.dashboards import CredentialEditForm, CredentialForm
-from web.views.dashboard_common import credential_holder_page, signed_in
+from directory.services.profiles import profile_update
+from web.forms.dashboards import CredentialEditForm, CredentialForm, NotificationsForm
+from web.views.dashboard_common import credential_holder_page, notifications_form, signed_in
 from web.views.pages import run_service
 from web.views.physician_dashboard import physician_home
 from web.views.practitioner_dashboard import practitioner_home
@@ -38,11 +39,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return practitioner_home(request, user.practitioner)
     if user.role == Role.PHYSICIAN and getattr(user, "physician", None) is not None:
         return physician_home(request, user.physician)
+    notifications = notifications_form(user)
     if user.is_staff:
-        return render(request, "web/dashboard_staff.html")
-    return render(
-        request, "web/dashboard_patient.html", {"reviews": review_list_by_author(author=user)}
-    )
+        return render(request, "web/dashboard_staff.html", {"notifications_form": notifications})
+    context = {"reviews": review_list_by_author(author=user), "notifications_form": notifications}
+    return render(request, "web/dashboard_patient.html", context)
+
+
+@signed_in
+@require_POST
+def notifications_page(request: HttpRequest) -> HttpResponse:
+    """Saves the "E-mail notifications" box of any dashboard, through the service that
+    PATCH /api/v1/me/ calls."""
+    form = NotificationsForm(request.POST)
+    if form.is_valid() and run_service(
+        form, profile_update, user=request.user, changes=form.validated_data
+    ):
+        if form.validated_data["email_notifications"]:
+            messages.success(request, "E-mail notifications are on.")
+        else:
+            messages.success(
+                request,
+                "E-mail notifications are off. Account messages are still sent.",
+            )
+    else:
+        messages.error(request, " ".join(form.non_field_errors()) or "Nothing was saved.")
+    return redirect("web:dashboard")
 
 
 # --- Credentials (practitioners and physicians) -------------------------------------------------
@@ -140,6 +162,7 @@ def credential_withdraw_page(request: HttpRequest, credential_id: int) -> HttpRe
 
 urlpatterns = [
     path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/notifications/", notifications_page, name="dashboard_notifications"),
     path("dashboard/credentials/", credentials_page, name="dashboard_credentials"),
     path(
         "dashboard/credentials/new/<str:kind>/",

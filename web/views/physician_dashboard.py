@@ -26,7 +26,7 @@ from directory.services.referrals import (
     referral_recipient_refusal,
 )
 from web.forms.dashboards import ReferralForm
-from web.views.dashboard_common import physician_page
+from web.views.dashboard_common import notifications_form, physician_page
 from web.views.pages import rate_limit_wait, run_service, service_refusal
 
 REFERRALS_PER_PAGE = 20
@@ -43,6 +43,7 @@ def physician_home(request: HttpRequest, physician: PhysicianProfile) -> HttpRes
         )
     ]
     context = {
+        "notifications_form": notifications_form(request.user),
         "verified": physician_is_verified(user=request.user, today=today),
         "licences": licences,
         "page": page,

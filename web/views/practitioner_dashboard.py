@@ -7,7 +7,7 @@ practitioner's id is a 404.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -43,10 +43,12 @@ from web.forms.dashboards import (
     ClinicForm,
     ExperienceEditForm,
     ExperienceForm,
+    InvitationForm,
     ProfileForm,
     ReferralCompleteForm,
+    add_service_errors,
 )
-from web.views.dashboard_common import practitioner_page
+from web.views.dashboard_common import notifications_form, practitioner_page
 from web.views.pages import rate_limit_wait, run_service, service_refusal
 
 REFERRALS_PER_PAGE = 20
@@ -75,6 +77,7 @@ def practitioner_home(request: HttpRequest, practitioner: PractitionerProfile) -
         ],
         "clinic_count": location_list(practitioner=practitioner).count(),
         "experience_count": experience_list(practitioner=practitioner).count(),
+        "notifications_form": notifications_form(request.user),
         "new_referrals": referral_list(
             viewer=request.user, filters={"status": ReferralStatus.SENT}
         ).count(),
@@ -216,27 +219,38 @@ def experience_delete_page(
 @practitioner_page
 @require_http_methods(["GET", "POST"])
 def invitations_page(request: HttpRequest, practitioner: PractitionerProfile) -> HttpResponse:
-    context: dict = {"section": "invitations"}
+    form = InvitationForm(request.POST if request.method == "POST" else None)
+    context: dict = {"section": "invitations", "form": form}
     status = 200
-    if request.method == "POST":
+    if form.is_bound and form.is_valid():
         wait = rate_limit_wait(request, "invitations")
         if wait is not None:
             context["refusal"] = f"You have issued many codes lately; try again in {wait} seconds."
             status = 429
         else:
-            context |= _issue(practitioner)
+            context |= _issue(form, practitioner)
     response = render(request, "web/dashboard_invitations.html", context, status=status)
     # The code is shown once: neither a cache nor the back button may keep a copy.
     response["Cache-Control"] = "no-store"
     return response
 
 
-def _issue(practitioner: PractitionerProfile) -> dict:
+def _issue(form: InvitationForm, practitioner: PractitionerProfile) -> dict:
+    email = form.validated_data["email"]
     try:
-        invitation, code = invitation_issue(practitioner=practitioner)
+        invitation, code = invitation_issue(practitioner=practitioner, email=email)
     except PermissionDenied as refusal:
         return {"refusal": str(refusal)}
-    return {"code": code, "expires_at": invitation.expires_at}
+    except ValidationError as refusal:
+        add_service_errors(form, refusal)
+        return {}
+    # A fresh, empty form: the address is not kept, not even in the page.
+    return {
+        "code": code,
+        "expires_at": invitation.expires_at,
+        "emailed": bool(email),
+        "form": InvitationForm(),
+    }
 
 
 # --- Referral inbox --------------------------------------------------------------------------
