@@ -149,8 +149,8 @@ def _credential_decision(row: OutboundEmail, extra: dict) -> dict:
     }
 
 
-def _days(days: int) -> str:
-    return "1 day" if days == 1 else f"{days} days"
+def _when(days: int) -> str:
+    return {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
 
 
 def _credential_expiring(row: OutboundEmail, extra: dict) -> dict:
@@ -159,7 +159,7 @@ def _credential_expiring(row: OutboundEmail, extra: dict) -> dict:
         **_credential_facts(credential),
         # The days left when it is sent (the reminder's window is 30 or 7; a day the
         # reminders did not run is caught up later, with fewer days left).
-        "days_text": _days((credential.expires_on - timezone.localdate()).days),
+        "days_text": _when((credential.expires_on - timezone.localdate()).days),
         "expires_on": credential.expires_on,
         "is_licence": credential.kind == CredentialKind.LICENSE,
     }
@@ -197,7 +197,7 @@ CATALOGUE: dict[str, Message] = {
         "Your credential was {decision}", _credential_decision
     ),
     MessageKind.CREDENTIAL_EXPIRING: Message(
-        "Your {credential_kind} expires in {days_text}", _credential_expiring
+        "Your {credential_kind} expires {days_text}", _credential_expiring
     ),
     MessageKind.REVIEW_NEW: Message("You have a new review", _review_new),
     MessageKind.REVIEW_INVITATION: Message(

@@ -173,3 +173,27 @@ def test_an_expiry_reminder_names_the_credential_as_a_sentence_does(world):
 
     assert message.subject == "Your IMS certification expires in 7 days"
     assert "Your IMS certification (" in message.body
+
+
+@pytest.mark.parametrize(
+    ("days_left", "subject"),
+    [
+        (12, "Your professional licence expires in 12 days"),  # a missed day caught up late
+        (1, "Your professional licence expires tomorrow"),
+        (0, "Your professional licence expires today"),
+    ],
+)
+def test_an_expiry_reminder_says_the_days_left_when_it_is_sent(world, days_left, subject):
+    credential = world["credential"]
+    credential.expires_on = timezone.localdate() + timedelta(days=days_left)
+    credential.save()
+    row = OutboundEmail.objects.create(
+        kind=MessageKind.CREDENTIAL_EXPIRING,
+        recipient=world["practitioner"].user,
+        params={"credential": credential.pk, "days": 30 if days_left > 7 else 7},
+    )
+
+    message = message_build(row)
+
+    assert message.subject == subject
+    assert subject.removeprefix("Your professional licence expires ") in message.body

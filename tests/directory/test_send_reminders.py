@@ -175,7 +175,7 @@ def test_the_command_run_twice_mails_each_reminder_once(smtp_sink):
     assert first.getvalue() == "Queued 1 expiry reminder.\n"
     assert second.getvalue() == "Queued 0 expiry reminders.\n"
     message = smtp_sink.only(owner.email)
-    assert message["Subject"] == "Your Professional licence expires in 7 days"
+    assert message["Subject"] == "Your professional licence expires in 7 days"
     assert "no. PT-777" in text_of(message)
     assert f"expires on {credential.expires_on:%-d %B %Y}" in text_of(message)
     assert link_in(message, "/dashboard/credentials/")
