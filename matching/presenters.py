@@ -81,6 +81,15 @@ def _result_item(rank: int, row, scored, weights: Mapping[str, float]) -> dict:
             "languages": row.languages,
             "accepting_new_patients": row.accepting_new_patients,
             "url": f"/api/v1/practitioners/{row.candidate.id}/",
+            "fee_per_session": None
+            if row.fee_per_session is None
+            else f"{row.fee_per_session:.2f}",
+            "direct_billing": row.direct_billing,
+            "contact": {
+                "phone": row.phone or None,
+                "website": row.website or None,
+                "booking_url": row.booking_url or None,
+            },
         },
         "criteria": {
             name: {

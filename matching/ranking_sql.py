@@ -18,7 +18,8 @@ Layers, innermost first:
 2. with a location, each practitioner's nearest clinic within the radius (one row each);
 3. the count of all candidates in the same pass, best first (ties: distance, then id),
    the top `limit` — only (entry, practitioner, clinic, distance, score) travel this far;
-4. the entry, name, profession, clinic and licence of those rows only (columns by name).
+4. the entry, name, profession, fee, clinic (with its contact) and licence of those rows
+   only (columns by name).
 """
 
 from functools import lru_cache
@@ -181,6 +182,13 @@ def ranking_sql(shape: Shape) -> str:
             "p.profession AS profession",
             "l.name AS clinic",
             "l.city AS city",
+            # The result card's fee and the named clinic's contact (aliased apart from any
+            # index column of the same name).
+            "p.fee_per_session AS practitioner_fee",
+            "p.direct_billing AS practitioner_direct_billing",
+            "l.phone AS clinic_phone",
+            "l.website AS clinic_website",
+            "l.booking_url AS clinic_booking_url",
             f"{_licence()} AS licence",
         ]
     )

@@ -102,6 +102,12 @@ class MatchCriteriaSerializer(per_criterion(MatchCriterionSerializer)):
     pass
 
 
+class MatchContactSerializer(serializers.Serializer):
+    phone = serializers.CharField(allow_null=True, help_text="E.164, e.g. +16045550123.")
+    website = serializers.CharField(allow_null=True)
+    booking_url = serializers.CharField(allow_null=True)
+
+
 class MatchPractitionerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -111,6 +117,13 @@ class MatchPractitionerSerializer(serializers.Serializer):
     languages = serializers.ListField(child=serializers.CharField())
     accepting_new_patients = serializers.BooleanField()
     url = serializers.CharField()
+    fee_per_session = serializers.DecimalField(
+        max_digits=7, decimal_places=2, allow_null=True, help_text="Null: not given."
+    )
+    direct_billing = serializers.BooleanField(help_text="Bills insurers directly.")
+    contact = MatchContactSerializer(
+        help_text="The contact of the clinic named in `clinic`; null where not given."
+    )
 
 
 class MatchResultItemSerializer(serializers.Serializer):

@@ -58,9 +58,19 @@ class PractitionerProfileForm(forms.ModelForm):
         return languages_to_db(codes)
 
 
-class LocationInline(admin.TabularInline):
+class LocationInline(admin.StackedInline):
+    # Stacked: with contact and hours a clinic no longer fits on one row. The phone and
+    # hours rules run in Location.clean(), which the inline's form calls (full_clean).
     model = Location
     extra = 0
+    fieldsets = [
+        (None, {"fields": ["name", "address", "city", "region", "postal_code", "country"]}),
+        ("Position", {"fields": ["lat", "lng"]}),
+        (
+            "Contact",
+            {"fields": ["phone", "website", "booking_url", "hours", "wheelchair_accessible"]},
+        ),
+    ]
 
 
 class ConditionExperienceInline(admin.TabularInline):

@@ -6,7 +6,7 @@ on every machine and whatever the total; only dates move with `today`.
 
 import random
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from math import cos, radians, sin, sqrt
@@ -49,6 +49,11 @@ class ClinicPlan:
     postal_code: str
     lat: float
     lng: float
+    phone: str = ""
+    website: str = ""
+    booking_url: str = ""
+    hours: tuple[dict[str, str], ...] = ()
+    wheelchair_accessible: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,60 @@ def _clinics(rng: random.Random, city: DemoCity) -> tuple[ClinicPlan, ...]:
             )
         )
     return tuple(clinics)
+
+
+# Each demo city's area code; the numbers are the fictional 555-01xx range (which the
+# phonenumbers library accepts as valid North American numbers).
+AREA_CODES = {
+    "Vancouver": "604",
+    "Victoria": "250",
+    "Calgary": "403",
+    "Edmonton": "780",
+    "Saskatoon": "306",
+    "Winnipeg": "204",
+    "Toronto": "416",
+    "Ottawa": "613",
+    "Montréal": "514",
+    "Halifax": "902",
+}
+WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri")
+OPENING_TIMES = (("08:00", "16:00"), ("09:00", "17:00"), ("10:00", "18:00"), ("07:30", "15:30"))
+
+
+def _hours(rng: random.Random) -> tuple[dict[str, str], ...]:
+    opens, closes = rng.choice(OPENING_TIMES)
+    week = [{"day": day, "opens": opens, "closes": closes} for day in WEEKDAY_CODES]
+    if rng.random() < 0.5:
+        week.append({"day": "sat", "opens": "10:00", "closes": "14:00"})
+    return tuple(week)
+
+
+def _with_contact(clinics: tuple[ClinicPlan, ...], index: int) -> tuple[ClinicPlan, ...]:
+    """Fictional contact for most clinics, from a generator of its own so that the rest of
+    practitioner `index`'s plan is what it was before clinics had contact."""
+    rng = random.Random(f"{SEED}:{index}:contact")
+    planned = []
+    for number, clinic in enumerate(clinics):
+        if rng.random() < 0.1:  # a few clinics list no contact at all
+            planned.append(clinic)
+            continue
+        slug = "-".join(ascii_letters(word).lower() for word in clinic.name.split())
+        slug = "-".join(part for part in slug.split("-") if part)
+        site = f"https://{slug}.example.org/"
+        area = AREA_CODES.get(clinic.city, "604")
+        planned.append(
+            replace(
+                clinic,
+                phone=f"+1{area}5550{rng.randint(100, 199)}",
+                website=site if rng.random() < 0.8 else "",
+                booking_url=f"{site}book?clinic={index + 1}-{number + 1}"
+                if rng.random() < 0.6
+                else "",
+                hours=_hours(rng) if rng.random() < 0.85 else (),
+                wheelchair_accessible=rng.choice((True, True, False, None)),
+            )
+        )
+    return tuple(planned)
 
 
 def _languages(pool: NamePool, city: DemoCity) -> tuple[str, ...]:
@@ -256,7 +315,7 @@ def plan_practitioner(index: int, *, today: date, conditions: dict[str, str]) ->
         direct_billing=rng.random() < 0.6,
         # A few have left the directory: kept for their history, hidden from search.
         is_active=index % 41 != 17,
-        clinics=_clinics(rng, city),
+        clinics=_with_contact(_clinics(rng, city), index),
         experience=experience,
         credentials=(licence, *others),
     )
@@ -285,6 +344,14 @@ def plan_demo_practitioner(*, today: date) -> PractitionerPlan:
                 "V6K 2E9",
                 49.2641,
                 -123.1586,
+                phone="+16045550123",
+                website="https://kitsilano-physio.example.org/",
+                booking_url="https://kitsilano-physio.example.org/book",
+                hours=(
+                    *({"day": day, "opens": "08:00", "closes": "18:00"} for day in WEEKDAY_CODES),
+                    {"day": "sat", "opens": "09:00", "closes": "13:00"},
+                ),
+                wheelchair_accessible=True,
             ),
         ),
         experience=(("back-pain", 12, 800), ("neck-pain", 8, 300), ("sciatica", 10, 450)),

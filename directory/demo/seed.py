@@ -123,7 +123,11 @@ def seed_practitioners(
 
 def seed_locations(plans: list[PractitionerPlan], profiles: dict[str, PractitionerProfile]) -> int:
     locations = (
-        Location(practitioner=profiles[plan.account.email], country="CA", **vars(clinic))
+        Location(
+            practitioner=profiles[plan.account.email],
+            country="CA",
+            **(vars(clinic) | {"hours": list(clinic.hours)}),
+        )
         for plan in plans
         for clinic in plan.clinics
     )

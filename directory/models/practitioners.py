@@ -5,7 +5,16 @@ from django.db import models
 from django.db.models import Q
 
 from directory import limits
-from directory.validators import range_validators, validate_country, validate_languages
+from directory.validators import (
+    WEEKDAYS,
+    hours_normalize,
+    phone_national,
+    phone_normalize,
+    range_validators,
+    validate_country,
+    validate_https_url,
+    validate_languages,
+)
 
 
 class Profession(models.TextChoices):
@@ -113,6 +122,33 @@ class Location(models.Model):
     lng = models.FloatField(
         validators=range_validators("Longitude", limits.LNG_MIN, limits.LNG_MAX)
     )
+    # Contact. The phone is stored in E.164 ("+16045550123"); clean() reads what was typed
+    # in the clinic's country. Empty text means "not given".
+    phone = models.CharField(
+        max_length=limits.PHONE_INPUT_MAX,
+        blank=True,
+        help_text="As typed, read in the clinic's country unless it starts with +; "
+        "stored as +<country code><number>.",
+    )
+    website = models.CharField(
+        max_length=limits.URL_MAX,
+        blank=True,
+        validators=[validate_https_url],
+        help_text="https:// address of the clinic's site.",
+    )
+    booking_url = models.CharField(
+        max_length=limits.URL_MAX,
+        blank=True,
+        validators=[validate_https_url],
+        help_text="https:// address where patients book online.",
+    )
+    hours = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Opening hours: [{"day": "mon", "opens": "09:00", "closes": "17:00"}, ...]',
+    )
+    # None: not stated.
+    wheelchair_accessible = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -130,6 +166,29 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.city}"
+
+    def clean(self) -> None:
+        """The phone to E.164 and the hours checked and in week order, whoever writes."""
+        errors = {}
+        try:
+            self.phone = phone_normalize(self.phone or "", region=self.country)
+        except ValidationError as error:
+            errors["phone"] = error.error_list
+        try:
+            self.hours = hours_normalize(self.hours)
+        except ValidationError as error:
+            errors["hours"] = error.error_list
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def phone_national(self) -> str:
+        return phone_national(self.phone)
+
+    @property
+    def opening_hours(self) -> list[tuple[str, str]]:
+        """(day, "09:00–17:00") in week order, for pages."""
+        return [(WEEKDAYS[span["day"]], f"{span['opens']}–{span['closes']}") for span in self.hours]
 
 
 class ConditionExperience(models.Model):

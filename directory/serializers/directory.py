@@ -31,6 +31,11 @@ from directory.read_models import (
 )
 from directory.rules import EXPIRED
 from directory.selectors.practitioners import PractitionerDetail, practitioner_experience
+from directory.serializers.me import (
+    CONTACT_TEXT_FIELDS,
+    LOCATION_OUTPUT_FIELDS,
+    ContactOutputMixin,
+)
 
 # The four states a reader can see; "expired" is computed by directory.rules, never stored.
 CREDENTIAL_STATUS_SCHEMA = {"type": "string", "enum": [*CredentialStatus.values, EXPIRED]}
@@ -116,10 +121,10 @@ class DirectoryRatingsSerializer(serializers.Serializer):
     would_recommend_share = serializers.FloatField(allow_null=True)
 
 
-class DirectoryLocationSerializer(serializers.ModelSerializer):
+class DirectoryLocationSerializer(ContactOutputMixin, serializers.ModelSerializer):
     class Meta:
         model = Location
-        fields = ["id", "name", "address", "city", "region", "postal_code", "country", "lat", "lng"]
+        fields = LOCATION_OUTPUT_FIELDS
         read_only_fields = fields
 
 
@@ -227,12 +232,17 @@ def practitioner_detail(detail: PractitionerDetail, *, today) -> dict:
         "qualified": bool(practitioner.qualified),
         "credentials": [_credential(credential, today=today) for credential in detail.credentials],
         "experience": detail.experience,
-        "locations": [
-            {field: getattr(location, field) for field in _LOCATION_FIELDS}
-            for location in detail.locations
-        ],
+        "locations": [location_body(location) for location in detail.locations],
         "ratings": practitioner_ratings(practitioner),
     }
+
+
+def location_body(location: Location) -> dict:
+    """One clinic as DirectoryLocationSerializer shows it: contact text not given is null."""
+    body = {field: getattr(location, field) for field in _LOCATION_FIELDS}
+    for field in CONTACT_TEXT_FIELDS:
+        body[field] = body[field] or None
+    return body
 
 
 def _credential(credential: Credential, *, today) -> dict:

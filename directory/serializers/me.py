@@ -15,7 +15,7 @@ from directory.models import (
     User,
 )
 from directory.serializers_base import StrictSerializer, ruled
-from directory.validators import validate_country, validate_languages
+from directory.validators import WEEKDAYS, validate_country, validate_languages
 
 # One role per shape, so that /me/'s schema is told apart by `role` (apis.me.ME_RESPONSE).
 ACCOUNT_ROLES = [(role.value, role.label) for role in (Role.PATIENT, Role.PHYSICIAN)]
@@ -152,6 +152,101 @@ class CountryField(serializers.CharField):
         return super().to_internal_value(data).upper()
 
 
+class OptionalTextField(serializers.CharField):
+    """Text that may be left out: null and "" both mean "none" (stored as "")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_blank=True, allow_null=True, **kwargs)
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, ""
+        return super().validate_empty_values(data)
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "maxItems": limits.HOURS_ENTRIES_MAX,
+        "items": {
+            "type": "object",
+            "properties": {
+                "day": {"type": "string", "enum": list(WEEKDAYS)},
+                "opens": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
+                "closes": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
+            },
+            "required": ["day", "opens", "closes"],
+            "additionalProperties": False,
+        },
+    }
+)
+class HoursField(serializers.JSONField):
+    """Opening hours as given; the rule (shape, days, times, closes after opens) is
+    directory.validators.hours_normalize, run by the location services."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            'e.g. [{"day": "mon", "opens": "09:00", "closes": "17:00"}]; 24-hour clock, closes '
+            "after opens; two spans a day at most in practice. An empty list removes them.",
+        )
+        super().__init__(**kwargs)
+
+
+CONTACT_TEXT_FIELDS = ("phone", "website", "booking_url")
+
+
+class ContactOutputMixin(serializers.Serializer):
+    """The clinic's contact as the API returns it: null where not given."""
+
+    phone = serializers.SerializerMethodField(help_text="E.164, e.g. +16045550123.")
+    website = serializers.SerializerMethodField()
+    booking_url = serializers.SerializerMethodField()
+    hours = HoursField(read_only=True)
+    wheelchair_accessible = serializers.BooleanField(
+        read_only=True, allow_null=True, help_text="Null: not stated."
+    )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_phone(self, location: Location) -> str | None:
+        return location.phone or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_website(self, location: Location) -> str | None:
+        return location.website or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_booking_url(self, location: Location) -> str | None:
+        return location.booking_url or None
+
+
+LOCATION_OUTPUT_FIELDS = [
+    "id",
+    "name",
+    "address",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "lat",
+    "lng",
+    "phone",
+    "website",
+    "booking_url",
+    "hours",
+    "wheelchair_accessible",
+]
+
+
+class MeLocationSerializer(ContactOutputMixin, serializers.ModelSerializer):
+    """One of the practitioner's clinics."""
+
+    class Meta:
+        model = Location
+        fields = LOCATION_OUTPUT_FIELDS
+        read_only_fields = fields
+
+
 def _location(field: serializers.Field, name: str) -> serializers.Field:
     return ruled(field, Location, name)
 
@@ -173,15 +268,24 @@ class MeLocationInputSerializer(StrictSerializer):
         "lat",
     )
     lng = _location(serializers.FloatField(required=False, help_text="With lat."), "lng")
-
-
-class MeLocationSerializer(serializers.ModelSerializer):
-    """One of the practitioner's clinics."""
-
-    class Meta:
-        model = Location
-        fields = ["id", "name", "address", "city", "region", "postal_code", "country", "lat", "lng"]
-        read_only_fields = fields
+    phone = OptionalTextField(
+        max_length=limits.PHONE_INPUT_MAX,
+        help_text="The clinic's phone, e.g. 604-555-0123 (read in the clinic's country) or "
+        "+1 604 555 0123; returned in E.164. Null or empty removes it.",
+    )
+    website = _location(
+        OptionalTextField(help_text="https:// address; null or empty removes it."), "website"
+    )
+    booking_url = _location(
+        OptionalTextField(
+            help_text="https:// address for online booking; null or empty removes it."
+        ),
+        "booking_url",
+    )
+    hours = HoursField(required=False)
+    wheelchair_accessible = serializers.BooleanField(
+        required=False, allow_null=True, help_text="Null: not stated."
+    )
 
 
 class ConditionField(serializers.CharField):

@@ -32,7 +32,21 @@ PRACTITIONER_FIELDS = frozenset(
     }
 )
 LOCATION_FIELDS = frozenset(
-    {"name", "address", "city", "region", "postal_code", "country", "lat", "lng"}
+    {
+        "name",
+        "address",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+        "lat",
+        "lng",
+        "phone",
+        "website",
+        "booking_url",
+        "hours",
+        "wheelchair_accessible",
+    }
 )
 EXPERIENCE_FIELDS = frozenset({"condition", "years", "patients_treated"})
 
@@ -105,8 +119,14 @@ def location_create(
     postal_code: str = "",
     lat: float | None = None,
     lng: float | None = None,
+    phone: str = "",
+    website: str = "",
+    booking_url: str = "",
+    hours: list[dict[str, str]] | None = None,
+    wheelchair_accessible: bool | None = None,
 ) -> Location:
-    """A clinic; without both lat and lng they come from the offline gazetteer."""
+    """A clinic; without both lat and lng they come from the offline gazetteer. The phone
+    is read in the clinic's country and stored in E.164 (Location.clean)."""
     _check_coordinates_together({"lat": lat, "lng": lng})
     location = Location(
         practitioner=practitioner,
@@ -118,6 +138,11 @@ def location_create(
         country=country,
         lat=lat,
         lng=lng,
+        phone=phone,
+        website=website,
+        booking_url=booking_url,
+        hours=hours or [],
+        wheelchair_accessible=wheelchair_accessible,
     )
     model_validate(location, fields=LOCATION_FIELDS - {"lat", "lng"} if lat is None else None)
     if lat is None:

@@ -31,6 +31,11 @@ def _body(location: Location, **overrides) -> dict:
         "country": location.country,
         "lat": location.lat,
         "lng": location.lng,
+        "phone": location.phone or None,
+        "website": location.website or None,
+        "booking_url": location.booking_url or None,
+        "hours": location.hours,
+        "wheelchair_accessible": location.wheelchair_accessible,
         **overrides,
     }
 
@@ -153,8 +158,8 @@ def test_unknown_city_is_a_400_and_writes_nothing(practitioner):
             {"practitioner": 1},
             {
                 "practitioner": [
-                    "Unknown field. Allowed fields: address, city, country, lat, lng, name, "
-                    "postal_code, region."
+                    "Unknown field. Allowed fields: address, booking_url, city, country, hours, "
+                    "lat, lng, name, phone, postal_code, region, website, wheelchair_accessible."
                 ]
             },
         ),

@@ -99,7 +99,15 @@ def test_detail_shows_public_profile_credentials_experience_and_locations(api_cl
         years=3,
         patients_treated=50,
     )
-    downtown = LocationFactory(practitioner=practitioner, name="Downtown IMS")
+    downtown = LocationFactory(
+        practitioner=practitioner,
+        name="Downtown IMS",
+        phone="+16045550142",
+        website="https://downtown.example.org/",
+        booking_url="https://downtown.example.org/book",
+        hours=[{"day": "mon", "opens": "09:00", "closes": "17:00"}],
+        wheelchair_accessible=True,
+    )
     east = LocationFactory(
         practitioner=practitioner,
         name="East Side Physio",
@@ -210,6 +218,11 @@ def test_detail_shows_public_profile_credentials_experience_and_locations(api_cl
                 "country": "CA",
                 "lat": 49.2827,
                 "lng": -123.1207,
+                "phone": "+16045550142",
+                "website": "https://downtown.example.org/",
+                "booking_url": "https://downtown.example.org/book",
+                "hours": [{"day": "mon", "opens": "09:00", "closes": "17:00"}],
+                "wheelchair_accessible": True,
             },
             {
                 "id": east.pk,
@@ -221,6 +234,11 @@ def test_detail_shows_public_profile_credentials_experience_and_locations(api_cl
                 "country": "CA",
                 "lat": 49.2488,
                 "lng": -122.9805,
+                "phone": None,
+                "website": None,
+                "booking_url": None,
+                "hours": [],
+                "wheelchair_accessible": None,
             },
         ],
         "ratings": {

@@ -46,6 +46,7 @@ from directory.services.stats import (
     stored_condition_stats,
     stored_stats,
 )
+from directory.validators import model_validate
 from tests.conftest import client_for
 from tests.factories import PractitionerFactory, UserFactory
 
@@ -237,6 +238,27 @@ def test_seed_rows_stay_within_their_documented_ranges():
     montreal = PractitionerProfile.objects.filter(locations__city="Montréal")
     assert montreal.exists()
     assert all("fr" in profile.language_list for profile in montreal)
+
+
+def test_most_clinics_have_fictional_contact_that_passes_the_location_rules():
+    _seed()
+
+    clinics = list(Location.objects.all())
+    with_phone = [clinic for clinic in clinics if clinic.phone]
+    assert len(with_phone) >= 0.8 * len(clinics)
+    assert sum(bool(clinic.hours) for clinic in clinics) >= 0.6 * len(clinics)
+    assert any(clinic.booking_url for clinic in clinics)
+    assert {clinic.wheelchair_accessible for clinic in clinics} == {True, False, None}
+    for clinic in clinics:
+        # The fictional 555-01xx range only, and every row as the services would accept it.
+        assert not clinic.phone or re.fullmatch(r"\+1\d{3}5550[1]\d\d", clinic.phone)
+        for url in (clinic.website, clinic.booking_url):
+            assert not url or re.match(r"https://[a-z0-9-]+\.example\.org/", url)
+        model_validate(clinic)
+    assert PractitionerProfile.objects.filter(fee_per_session__isnull=False).count() >= (
+        0.8 * PractitionerProfile.objects.count()
+    )
+    assert PractitionerProfile.objects.filter(direct_billing=True).exists()
 
 
 def test_seed_spreads_practitioners_over_at_least_eight_cities():

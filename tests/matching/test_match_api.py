@@ -2,6 +2,7 @@
 
 import logging
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -61,6 +62,9 @@ def test_whole_response_for_one_practitioner(api_client):
     practitioner = practitioner_at()
     practitioner.user.name = "Dana Lee"
     practitioner.user.save()
+    practitioner.fee_per_session, practitioner.direct_billing = Decimal("95.5"), True
+    practitioner.save()
+    practitioner.locations.update(phone="+16045550123", booking_url="https://dana.example.org/book")
     ims = practitioner.user.credentials.get(kind="ims_certification")
     today = timezone.localdate()
     ims.issued_on = today.replace(year=today.year - 5, day=1)
@@ -98,6 +102,13 @@ def test_whole_response_for_one_practitioner(api_client):
                     "languages": ["en"],
                     "accepting_new_patients": True,
                     "url": f"/api/v1/practitioners/{practitioner.id}/",
+                    "fee_per_session": "95.50",
+                    "direct_billing": True,
+                    "contact": {
+                        "phone": "+16045550123",
+                        "website": None,
+                        "booking_url": "https://dana.example.org/book",
+                    },
                 },
                 "criteria": {
                     "qualifications": {

@@ -22,13 +22,14 @@ from directory.evidence import ALLOWED_EVIDENCE_TYPES
 from directory.models import (
     Condition,
     CredentialKind,
+    Location,
     PractitionerProfile,
     Profession,
     ReferralOutcome,
 )
 from directory.services.credentials import KIND_PHRASES, REQUIRED_FIELDS
 from directory.services.referrals import OUTCOME_MESSAGE
-from directory.validators import languages_parse
+from directory.validators import WEEKDAYS, languages_parse
 from web.forms.errors import flat_messages as _messages
 from web.forms.fields import OfferedChoiceField
 
@@ -43,7 +44,13 @@ def add_errors(form: forms.Form, errors: Mapping[str, Any]) -> None:
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
-        add_errors(form, error.message_dict)
+        # A form may place a message by what it says (ClinicForm: an hour's day).
+        place = getattr(form, "service_error_field", lambda key, item: key)
+        for key, items in error.error_dict.items():
+            for item in items:
+                field = place(key, item)
+                for message in item.messages:
+                    form.add_error(field if field in form.fields else None, message)
     else:
         for message in error.messages:
             form.add_error(None, message)
@@ -160,6 +167,22 @@ class ProfileForm(DashboardForm):
         return data
 
 
+WHEELCHAIR_CHOICES = [("", "Not stated"), ("yes", "Yes"), ("no", "No")]
+HOURS_FORM_FIELDS = tuple(f"hours_{day}_{end}" for day in WEEKDAYS for end in ("opens", "closes"))
+CLINIC_MODEL_FIELDS = (
+    "name",
+    "address",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "lat",
+    "lng",
+    "website",
+    "booking_url",
+)
+
+
 class ClinicForm(DashboardForm):
     name = forms.CharField(label="Clinic name")
     address = forms.CharField(required=False, label="Street address")
@@ -184,8 +207,79 @@ class ClinicForm(DashboardForm):
         widget=forms.NumberInput(attrs={"step": "any"}),
     )
 
+    phone = forms.CharField(
+        required=False,
+        max_length=limits.PHONE_INPUT_MAX,
+        label="Phone",
+        help_text="e.g. 604-555-0123, or with the country code: +1 604 555 0123.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    website = forms.CharField(
+        required=False,
+        max_length=limits.URL_MAX,
+        label="Website",
+        help_text="A full https:// address, e.g. https://example.org/",
+        widget=forms.URLInput(),
+    )
+    booking_url = forms.CharField(
+        required=False,
+        max_length=limits.URL_MAX,
+        label="Online booking address",
+        help_text="Where patients book online; a full https:// address.",
+        widget=forms.URLInput(),
+    )
+    wheelchair_accessible = forms.TypedChoiceField(
+        required=False,
+        label="Wheelchair accessible",
+        choices=WHEELCHAIR_CHOICES,
+        coerce=lambda value: {"yes": True, "no": False}.get(value),
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Opening hours as a grid: "opens" and "closes" for each day (templates/web/
+        # _clinic_fields.html lays them out); empty for a day the clinic is closed.
+        for day, day_name in WEEKDAYS.items():
+            for end in ("opens", "closes"):
+                self.fields[f"hours_{day}_{end}"] = forms.TimeField(
+                    required=False,
+                    label=f"{day_name} {end}",
+                    widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                )
+
+    def hours_rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        return [
+            (name, self[f"hours_{day}_opens"], self[f"hours_{day}_closes"])
+            for day, name in WEEKDAYS.items()
+        ]
+
+    def contact_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("phone", "website", "booking_url", "wheelchair_accessible")]
+
+    def place_fields(self) -> list[forms.BoundField]:
+        hidden = {*HOURS_FORM_FIELDS, "phone", "website", "booking_url", "wheelchair_accessible"}
+        return [field for field in self if field.name not in hidden]
+
+    def service_error_field(self, key: str, error: ValidationError) -> str:
+        # The hours rule names the day it refuses (params["day"]): its message goes beside
+        # that day's closing time rather than on top of the form.
+        day = (error.params or {}).get("day") if key == "hours" else None
+        return f"hours_{day}_closes" if day else key
+
     def parse(self) -> dict[str, Any]:
         data = super().parse()
+        hours = []
+        for day in WEEKDAYS:
+            opens, closes = data.pop(f"hours_{day}_opens"), data.pop(f"hours_{day}_closes")
+            if opens or closes:
+                # One end alone is the hours rule's to refuse, with its words.
+                span = {"day": day}
+                span |= {"opens": opens.strftime("%H:%M")} if opens else {}
+                span |= {"closes": closes.strftime("%H:%M")} if closes else {}
+                hours.append(span)
+        data["hours"] = hours
         if self.partial:
             # Like a PATCH: an unchanged city keeps the clinic's pin where it is, a moved
             # pin sends both coordinates, and cleared ones put it back at the city's centre.
@@ -193,9 +287,29 @@ class ClinicForm(DashboardForm):
             if changed & {"lat", "lng"}:
                 cleared = data.get("lat") is None and data.get("lng") is None
                 changed |= {"city", "country"} if cleared else {"lat", "lng"}
+            if changed & set(HOURS_FORM_FIELDS):
+                changed.add("hours")
             data = {name: value for name, value in data.items() if name in changed}
         # Empty coordinates are absent ones: the service then looks the city up.
-        return {name: value for name, value in data.items() if value is not None}
+        return {
+            name: value
+            for name, value in data.items()
+            if value is not None or name == "wheelchair_accessible"
+        }
+
+    @staticmethod
+    def initial_from(location: Location) -> dict[str, Any]:
+        """The edit form's starting values from a stored clinic."""
+        initial = {name: getattr(location, name) for name in CLINIC_MODEL_FIELDS}
+        initial["phone"] = location.phone_national
+        initial["wheelchair_accessible"] = {True: "yes", False: "no"}.get(
+            location.wheelchair_accessible, ""
+        )
+        for span in location.hours:
+            # A second span of a day is kept only through the API; the grid shows the first.
+            initial.setdefault(f"hours_{span['day']}_opens", span["opens"])
+            initial.setdefault(f"hours_{span['day']}_closes", span["closes"])
+        return initial
 
 
 class ClinicEditForm(ClinicForm):

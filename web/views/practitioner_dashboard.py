@@ -138,7 +138,7 @@ def clinic_page(
     request: HttpRequest, practitioner: PractitionerProfile, location_id: int
 ) -> HttpResponse:
     location = _own_or_404(location_list(practitioner=practitioner), location_id, "clinic")
-    initial = {name: getattr(location, name) for name in ClinicForm.base_fields}
+    initial = ClinicForm.initial_from(location)
     if request.method == "POST":
         form = ClinicEditForm(request.POST, initial=initial)
         if form.is_valid() and run_service(
