@@ -28,9 +28,13 @@ from directory.models import (
 )
 from directory.services.credentials import KIND_PHRASES, REQUIRED_FIELDS
 from directory.services.referrals import OUTCOME_MESSAGE
-from directory.validators import languages_parse
 from web.forms.errors import flat_messages as _messages
-from web.forms.fields import OfferedChoiceField
+from web.forms.fields import OfferedChoiceField, OfferedMultipleChoiceField
+from web.forms.languages import (
+    COMMON_LANGUAGES,
+    common_language_choices,
+    other_language_choices,
+)
 
 
 def add_errors(form: forms.Form, errors: Mapping[str, Any]) -> None:
@@ -139,10 +143,20 @@ class ProfileForm(DashboardForm):
         f"{limits.BIO_MAX:,} characters.",
     )
     # Not required here: an empty list is the profile rule's to refuse, as the API does.
-    languages = forms.CharField(
+    # Names are offered, ISO 639-1 codes posted (web.forms.languages).
+    languages = OfferedMultipleChoiceField(
         required=False,
+        choices=common_language_choices,
+        widget=forms.CheckboxSelectMultiple,
         label="Languages you treat in",
-        help_text="Two-letter ISO 639-1 codes separated by commas or spaces, e.g. en, fr, pa.",
+        help_text=f"Choose 1 to {limits.LANGUAGES_MAX}, here and under “Other languages”.",
+    )
+    other_languages = OfferedMultipleChoiceField(
+        required=False,
+        choices=other_language_choices,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        label="Other languages",
+        help_text="Hold Ctrl (⌘ on a Mac) to choose more than one.",
     )
     accepting_new_patients = forms.BooleanField(required=False)
     fee_per_session = forms.DecimalField(
@@ -156,8 +170,17 @@ class ProfileForm(DashboardForm):
 
     def parse(self) -> dict[str, Any]:
         data = super().parse()
-        data["languages"] = languages_parse(data["languages"])
+        data["languages"] = [*data["languages"], *data.pop("other_languages")]
         return data
+
+    @staticmethod
+    def initial_languages(codes: list[str]) -> dict[str, list[str]]:
+        """The profile's codes, each in the list that offers it."""
+        common = [code for code in codes if code in COMMON_LANGUAGES]
+        return {
+            "languages": common,
+            "other_languages": [code for code in codes if code not in common],
+        }
 
 
 class ClinicForm(DashboardForm):
