@@ -353,11 +353,27 @@ class ReferralCompleteForm(DashboardForm):
     )
 
 
+class PractitionerFindForm(forms.Form):
+    """The referral page's search for the practitioner, by name or clinic (GET ?q=): the
+    directory's own `q` filter (directory.selectors.practitioners) judges it."""
+
+    q = forms.CharField(
+        label="Practitioner's name or clinic",
+        help_text="Listed, qualified practitioners only, e.g. Okafor or Kits Physio.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class ReferralForm(DashboardForm):
+    # Chosen with PractitionerFindForm and carried in the page's address (?practitioner=).
     practitioner = forms.IntegerField(
-        label="Practitioner number",
-        help_text="The number at the end of their profile's address: 42 for /practitioners/42/.",
-        widget=forms.NumberInput(attrs={"min": 1}),
+        label="Practitioner",
+        widget=forms.HiddenInput(),
+        error_messages={"required": "Choose the practitioner with the search first."},
     )
     condition = forms.ChoiceField(choices=_with_prompt("Choose a condition", condition_choices))
     reason = forms.CharField(
@@ -377,11 +393,6 @@ class ReferralForm(DashboardForm):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-
-    def __init__(self, *args, preselected: bool = False, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if preselected:
-            self.fields["practitioner"].widget = forms.HiddenInput()
 
     def parse(self) -> dict[str, Any]:
         data = super().parse()

@@ -181,5 +181,6 @@ urlpatterns = [
     ),
     path("", include("web.views.practitioner_dashboard")),
     path("", include("web.views.practitioner_reviews")),
+    path("", include("web.views.referrals")),
     path("", include("web.views.physician_dashboard")),
 ]
