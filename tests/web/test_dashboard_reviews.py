@@ -146,12 +146,19 @@ def test_flagging_records_the_reason_once(client, practitioner, review):
     assert ReviewFlag.objects.count() == 1
 
 
-def test_a_too_long_flag_reason_is_refused_and_nothing_flagged(client, review):
-    response = client.post(
-        flag_url(review), {f"review-{review.pk}-flag-reason": "x" * 501}, follow=True
-    )
+def test_a_too_long_flag_reason_is_refused_beside_the_field_and_nothing_flagged(client, review):
+    reason = "x" * 501
 
-    assert flashed(response) == ["Ensure this value has at most 500 characters (it has 501)."]
+    response = client.post(flag_url(review), {f"review-{review.pk}-flag-reason": reason})
+
+    assert response.status_code == 200
+    assert_error_next_to(
+        response,
+        f"id_review-{review.pk}-flag-reason",
+        "Ensure this value has at most 500 characters (it has 501).",
+    )
+    assert '<details class="flag" open>' in text(response)
+    assert reason in text(response)
     assert not ReviewFlag.objects.exists()
 
 

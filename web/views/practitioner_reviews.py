@@ -31,22 +31,22 @@ def _prefix(review: Review) -> str:
 def _reviews(
     request: HttpRequest,
     practitioner: PractitionerProfile,
-    bound: ReviewReplyForm | None = None,
+    bound: ReviewReplyForm | ReviewFlagForm | None = None,
     bound_id: int | None = None,
 ) -> HttpResponse:
+    """The tab; `bound` is the form of review `bound_id` shown again with its errors."""
     reviews = review_list_received(practitioner=practitioner, viewer=request.user)
     page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "review": review,
-            "author": review_author_public_name(review.author.name),
-            "reply_form": bound
-            if review.pk == bound_id
-            else ReviewReplyForm(prefix=f"{_prefix(review)}-reply"),
+    rows = []
+    for review in page:
+        forms = {
+            "reply_form": ReviewReplyForm(prefix=f"{_prefix(review)}-reply"),
             "flag_form": ReviewFlagForm(prefix=f"{_prefix(review)}-flag"),
         }
-        for review in page
-    ]
+        if review.pk == bound_id:
+            forms["reply_form" if isinstance(bound, ReviewReplyForm) else "flag_form"] = bound
+        author = review_author_public_name(review.author.name)
+        rows.append({"review": review, "author": author, **forms})
     context = {"rows": rows, "page": page, "section": "reviews"}
     return render(request, "web/dashboard_reviews.html", context)
 
@@ -101,11 +101,17 @@ def review_flag_page(
 ) -> HttpResponse:
     review = _own_review_or_404(request, practitioner, review_id)
     form = ReviewFlagForm(request.POST, prefix=f"{_prefix(review)}-flag")
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        return _reviews(request, practitioner, bound=form, bound_id=review.pk)
     try:
-        _flag, created = review_flag(review_id=review.pk, user=request.user, reason=reason)
-    except (ValidationError, Http404) as refusal:
-        messages.error(request, " ".join(getattr(refusal, "messages", [str(refusal)])))
+        _flag, created = review_flag(
+            review_id=review.pk, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        form.add_error("reason", error.messages)
+        return _reviews(request, practitioner, bound=form, bound_id=review.pk)
+    except Http404 as refusal:
+        messages.error(request, str(refusal))
         return _back_to(review)
     if created:
         messages.success(request, "Review flagged: a moderator will look at it.")
