@@ -14,7 +14,13 @@ from directory.services.referrals import referral_accept, referral_create
 from directory.services.reviews import review_submit
 from tests.browser.conftest import REVIEW_BODY, make_verified_physician
 from tests.browser.test_accessibility import assert_accessible
-from tests.factories import ExperienceFactory, LocationFactory, UserFactory, qualified_practitioner
+from tests.factories import (
+    ExperienceFactory,
+    LocationFactory,
+    ModeratorFactory,
+    UserFactory,
+    qualified_practitioner,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -209,6 +215,7 @@ def test_at_390_px_every_dashboard_action_is_on_screen(
         (practitioner.user.email, PRACTITIONER_PAGES),
         (physician.user.email, ("/dashboard/", "/dashboard/credentials/", "/referrals/new/")),
         (patient.email, ("/dashboard/",)),
+        (ModeratorFactory().email, ("/dashboard/",)),
     )
     for email, urls in visits:
         page = open_page()
