@@ -4,10 +4,10 @@ Each list costs a count and one select whatever its page size: the author, the c
 and (for moderators) the flag count come with the rows.
 """
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404
 
-from directory.models import PractitionerProfile, Review, User
+from directory.models import PractitionerProfile, Review, ReviewFlag, User
 from directory.rules import active_practitioner_q
 
 NOT_FOUND_MESSAGE = "No active practitioner has this id."
@@ -43,6 +43,13 @@ def review_list_public(*, practitioner: PractitionerProfile) -> QuerySet[Review]
         .select_related("author", "condition")
         .order_by("-updated_at", "-id")
     )
+
+
+def review_list_received(*, practitioner: PractitionerProfile, viewer: User) -> QuerySet[Review]:
+    """The practitioner's own reviews as their dashboard lists them: the live ones, newest
+    first, each with `flagged`, whether `viewer` has flagged it."""
+    flags = ReviewFlag.objects.filter(review=OuterRef("pk"), flagged_by=viewer)
+    return review_list_public(practitioner=practitioner).annotate(flagged=Exists(flags))
 
 
 def review_get(*, review_id: int) -> Review:

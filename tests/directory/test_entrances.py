@@ -279,8 +279,10 @@ def profile_api(world: World, case: Case) -> list[str]:
 
 
 def profile_page(world: World, case: Case) -> list[str]:
+    # The page offers languages by name and posts their codes, one value each.
+    value = case.python if case.field == "languages" else case.text
     response = _page(world.practitioner.user).post(
-        "/dashboard/profile/", PROFILE | {case.field: case.text}
+        "/dashboard/profile/", PROFILE | {case.field: value}
     )
     return _form_errors(response, case.field)
 

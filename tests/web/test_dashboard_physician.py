@@ -113,11 +113,12 @@ def test_referral_form_names_the_preselected_practitioner(client, practitioner):
     assert "never their name" in page
 
 
-def test_unknown_preselected_practitioner_falls_back_to_the_number_field(client):
+def test_unknown_preselected_practitioner_falls_back_to_the_search(client):
     page = text(client.get("/referrals/new/?practitioner=999999"))
 
     assert "No active practitioner has the number “999999”" in page
-    assert 'type="number" name="practitioner"' in page
+    assert '<input type="search" name="q"' in page
+    assert 'name="practitioner"' not in page
 
 
 def unqualified_practitioner():
@@ -137,9 +138,8 @@ def test_referral_form_does_not_preselect_an_unqualified_practitioner(client):
     assert response.status_code == 200
     assert NOT_QUALIFIED_MESSAGE.format(pk=unqualified.pk) in page
     assert "To Robin Vale" not in page
-    assert 'type="hidden" name="practitioner"' not in page
-    assert 'type="number" name="practitioner"' in page
-    assert f'value="{unqualified.pk}"' not in page
+    assert 'name="practitioner"' not in page
+    assert '<input type="search" name="q"' in page
 
 
 @pytest.mark.parametrize("preselected", [True, False])
@@ -152,9 +152,11 @@ def test_sending_to_an_unqualified_practitioner_shows_why_by_the_field(client, p
     message = NOT_QUALIFIED_MESSAGE.format(pk=unqualified.pk)
     assert response.status_code == 200
     assert field_errors(response, "practitioner") == [message]
-    assert_error_next_to(response, "id_practitioner", message)
-    # In the form's error summary and by the field, not a third time above the form.
-    assert text(response).count(message) == 2
+    # In the form's error summary and under "Find the practitioner", not a third time.
+    page = text(response)
+    assert page.count(message) == 2
+    assert f'<ul class="errorlist" id="id_practitioner_error"><li>{message}</li></ul>' in page
+    assert '<input type="search" name="q"' in page
     assert not Referral.objects.exists()
 
 

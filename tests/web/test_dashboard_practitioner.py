@@ -30,6 +30,7 @@ from tests.factories import (
     CredentialFactory,
     ExperienceFactory,
     LocationFactory,
+    ModeratorFactory,
     PractitionerFactory,
     UserFactory,
 )
@@ -156,17 +157,30 @@ PROFILE = {
     "name": "Sam Okafor-Reid",
     "profession": "physiotherapist",
     "bio": "I treat chronic neck pain.",
-    "languages": "en, FR pa",
+    "languages": ["en", "fr", "pa"],
+    "other_languages": ["cr"],
     "accepting_new_patients": "on",
     "fee_per_session": "120.50",
 }
 
 
-def test_profile_form_shows_the_current_profile(client):
+def test_profile_form_shows_the_current_profile(client, practitioner):
+    practitioner.languages = ",en,cr,"
+    practitioner.save()
+
     page = text(client.get("/dashboard/profile/"))
 
     assert 'value="Sam Okafor"' in page
-    assert 'value="en"' in page
+    # Languages by name: the common ones as checkboxes, the rest in a list; codes are posted.
+    assert re.search(
+        r'<label for="id_languages_\d+"><input type="checkbox" name="languages" '
+        r'value="en" id="id_languages_\d+" checked>\s*English</label>',
+        page,
+    )
+    assert re.search(r'value="pa" id="id_languages_\d+">\s*Punjabi</label>', page)
+    assert '<option value="cr" selected>Cree</option>' in page
+    assert '<option value="yo">Yoruba</option>' in page
+    assert "<legend>Languages you treat in" in page
 
 
 def test_profile_save_writes_through_the_service(client, practitioner):
@@ -177,22 +191,47 @@ def test_profile_save_writes_through_the_service(client, practitioner):
     practitioner.refresh_from_db()
     practitioner.user.refresh_from_db()
     assert practitioner.user.name == "Sam Okafor-Reid"
-    assert practitioner.languages == ",en,fr,pa,"
+    assert practitioner.languages == ",en,fr,pa,cr,"
     assert str(practitioner.fee_per_session) == "120.50"
     assert (practitioner.accepting_new_patients, practitioner.direct_billing) == (True, False)
     assert practitioner.bio == "I treat chronic neck pain."
 
 
-def test_profile_error_is_shown_next_to_the_field_input_kept_nothing_saved(client, practitioner):
-    response = client.post("/dashboard/profile/", PROFILE | {"languages": "en, xx"})
+def language_errors(response) -> str:
+    """The error list inside the languages fieldset, which the fieldset points at."""
+    page = text(response)
+    fieldset = re.search(r'<fieldset aria-describedby="([^"]*)">\s*<legend>Languages', page)
+    assert fieldset is not None and "id_languages_error" in fieldset.group(1)
+    errors = re.search(r'<ul class="errorlist" id="id_languages_error">(.*?)</ul>', page, re.S)
+    assert errors is not None
+    return errors.group(1)
+
+
+@pytest.mark.parametrize(
+    ("chosen", "message"),
+    [
+        ({"languages": ["en"], "other_languages": ["xx"]}, "Not ISO 639-1 language codes: xx."),
+        ({}, "List at least one language."),
+        (
+            {"languages": ["en", "fr", "pa", "zh", "es", "ar"], "other_languages": list("abcde")},
+            "List at most 10 languages.",
+        ),
+    ],
+)
+def test_profile_error_is_shown_next_to_the_field_input_kept_nothing_saved(
+    client, practitioner, chosen, message
+):
+    chosen = {"other_languages": [], "languages": []} | {
+        name: [c * 2 if len(c) == 1 else c for c in codes] for name, codes in chosen.items()
+    }
+    response = client.post("/dashboard/profile/", PROFILE | chosen)
 
     assert response.status_code == 200
-    assert field_errors(response, "languages") == [
-        "Not ISO 639-1 language codes: xx. Use two-letter codes such as en, fr, es, zh, pa."
-    ]
-    assert_error_next_to(response, "id_languages", "Not ISO 639-1 language codes: xx.")
-    assert 'value="en, xx"' in text(response)
+    assert message in field_errors(response, "languages")[0]
+    assert message in language_errors(response)
     assert 'value="Sam Okafor-Reid"' in text(response)
+    if "en" in chosen["languages"]:
+        assert re.search(r'value="en"[^>]*checked>', text(response))
     practitioner.refresh_from_db()
     practitioner.user.refresh_from_db()
     assert (practitioner.user.name, practitioner.languages) == ("Sam Okafor", ",en,")
@@ -292,17 +331,32 @@ def test_editing_a_clinic_to_an_unknown_city_changes_nothing(client, practitione
     assert clinic.name != "New name"
 
 
-def test_deleting_a_clinic(client, practitioner):
-    clinic = LocationFactory(practitioner=practitioner)
+def test_deleting_a_clinic_asks_first_and_deletes_on_the_confirmation(client, practitioner):
+    clinic = LocationFactory(practitioner=practitioner, name="Kits Physio", city="Vancouver")
+    listing = text(client.get("/dashboard/clinics/"))
+    assert f'<a href="/dashboard/clinics/{clinic.pk}/delete/">Delete' in listing
 
-    assert client.get(f"/dashboard/clinics/{clinic.pk}/delete/").status_code == 405
-    response = client.post(f"/dashboard/clinics/{clinic.pk}/delete/")
+    asked = client.get(f"/dashboard/clinics/{clinic.pk}/delete/")
 
-    assert response.status_code == 302
+    assert asked.status_code == 200
+    page = text(asked)
+    assert "<h1>Delete Kits Physio?</h1>" in page
+    assert "Kits Physio, Vancouver, will no longer be shown to patients" in page
+    assert f'<form method="post" action="/dashboard/clinics/{clinic.pk}/delete/"' in page
+    assert '<button type="submit">Delete clinic</button>' in page
+    assert '<a href="/dashboard/clinics/">Keep it, go back</a>' in page
+    assert Location.objects.filter(pk=clinic.pk).exists()
+
+    response = client.post(f"/dashboard/clinics/{clinic.pk}/delete/", follow=True)
+
+    assert response.redirect_chain == [("/dashboard/clinics/", 302)]
+    assert flashed(response) == ["Clinic “Kits Physio” deleted."]
     assert not Location.objects.filter(pk=clinic.pk).exists()
 
 
-@pytest.mark.parametrize(("method", "suffix"), [("get", ""), ("post", ""), ("post", "delete/")])
+@pytest.mark.parametrize(
+    ("method", "suffix"), [("get", ""), ("post", ""), ("get", "delete/"), ("post", "delete/")]
+)
 def test_another_practitioners_clinic_is_404(client, method, suffix):
     theirs = LocationFactory()
 
@@ -311,6 +365,7 @@ def test_another_practitioners_clinic_is_404(client, method, suffix):
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.name != "Kits Physio"
+    assert Location.objects.filter(pk=theirs.pk).exists()
 
 
 # --- Experience --------------------------------------------------------------------------------
@@ -562,7 +617,7 @@ def test_inbox_shows_the_referral_with_its_reason(client, referral):
     assert "Sciatica · patient MC-17" in page
     assert referral.reason in page
     assert f'action="/dashboard/referrals/{referral.pk}/accept/"' in page
-    assert f'action="/dashboard/referrals/{referral.pk}/decline/"' in page
+    assert f'href="/dashboard/referrals/{referral.pk}/decline/"' in page
 
 
 @pytest.mark.parametrize(
@@ -619,6 +674,53 @@ def test_a_forbidden_transition_is_a_message_not_an_error_page(client, referral)
     assert flashed(response) == ["Referral is declined; allowed now: none."]
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.DECLINED
+
+
+def test_declining_asks_first_and_declines_on_the_confirmation(client, referral):
+    asked = client.get(f"/dashboard/referrals/{referral.pk}/decline/")
+
+    assert asked.status_code == 200
+    page = text(asked)
+    assert "<h1>Decline referral MC-17?</h1>" in page
+    assert "told that you declined this referral for Sciatica" in page
+    assert f'<form method="post" action="/dashboard/referrals/{referral.pk}/decline/"' in page
+    assert '<button type="submit">Decline referral</button>' in page
+    assert '<a href="/dashboard/referrals/">Keep it, go back</a>' in page
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.SENT
+
+    response = client.post(f"/dashboard/referrals/{referral.pk}/decline/", follow=True)
+
+    assert response.redirect_chain == [("/dashboard/referrals/", 302)]
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.DECLINED
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_practitioners_referral_cannot_be_declined(client, method):
+    theirs = ReferralFactory()
+
+    assert getattr(client, method)(f"/dashboard/referrals/{theirs.pk}/decline/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == ReferralStatus.SENT
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_confirmation_steps_are_for_their_owner_only(referral, method):
+    clinic = LocationFactory(practitioner=referral.practitioner)
+    urls = [
+        f"/dashboard/clinics/{clinic.pk}/delete/",
+        f"/dashboard/referrals/{referral.pk}/decline/",
+    ]
+    for url in urls:
+        anonymous = getattr(Client(), method)(url)
+        assert (anonymous.status_code, anonymous["Location"]) == (302, f"/signin/?next={url}")
+        for user in (ModeratorFactory(), UserFactory(), referral.physician.user):
+            assert getattr(signed_in(user), method)(url).status_code == 403
+
+    assert Location.objects.filter(pk=clinic.pk).exists()
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.SENT
 
 
 def test_another_practitioners_referral_is_404(client):

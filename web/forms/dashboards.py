@@ -29,9 +29,14 @@ from directory.models import (
 )
 from directory.services.credentials import KIND_PHRASES, REQUIRED_FIELDS
 from directory.services.referrals import OUTCOME_MESSAGE
-from directory.validators import WEEKDAYS, languages_parse
+from directory.validators import WEEKDAYS
 from web.forms.errors import flat_messages as _messages
-from web.forms.fields import OfferedChoiceField
+from web.forms.fields import OfferedChoiceField, OfferedMultipleChoiceField
+from web.forms.languages import (
+    COMMON_LANGUAGES,
+    common_language_choices,
+    other_language_choices,
+)
 
 
 def add_errors(form: forms.Form, errors: Mapping[str, Any]) -> None:
@@ -146,10 +151,20 @@ class ProfileForm(DashboardForm):
         f"{limits.BIO_MAX:,} characters.",
     )
     # Not required here: an empty list is the profile rule's to refuse, as the API does.
-    languages = forms.CharField(
+    # Names are offered, ISO 639-1 codes posted (web.forms.languages).
+    languages = OfferedMultipleChoiceField(
         required=False,
+        choices=common_language_choices,
+        widget=forms.CheckboxSelectMultiple,
         label="Languages you treat in",
-        help_text="Two-letter ISO 639-1 codes separated by commas or spaces, e.g. en, fr, pa.",
+        help_text=f"Choose 1 to {limits.LANGUAGES_MAX}, here and under “Other languages”.",
+    )
+    other_languages = OfferedMultipleChoiceField(
+        required=False,
+        choices=other_language_choices,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        label="Other languages",
+        help_text="Hold Ctrl (⌘ on a Mac) to choose more than one.",
     )
     accepting_new_patients = forms.BooleanField(required=False)
     fee_per_session = forms.DecimalField(
@@ -163,8 +178,17 @@ class ProfileForm(DashboardForm):
 
     def parse(self) -> dict[str, Any]:
         data = super().parse()
-        data["languages"] = languages_parse(data["languages"])
+        data["languages"] = [*data["languages"], *data.pop("other_languages")]
         return data
+
+    @staticmethod
+    def initial_languages(codes: list[str]) -> dict[str, list[str]]:
+        """The profile's codes, each in the list that offers it."""
+        common = [code for code in codes if code in COMMON_LANGUAGES]
+        return {
+            "languages": common,
+            "other_languages": [code for code in codes if code not in common],
+        }
 
 
 WHEELCHAIR_CHOICES = [("", "Not stated"), ("yes", "Yes"), ("no", "No")]
@@ -444,11 +468,27 @@ class ReferralCompleteForm(DashboardForm):
     )
 
 
+class PractitionerFindForm(forms.Form):
+    """The referral page's search for the practitioner, by name or clinic (GET ?q=): the
+    directory's own `q` filter (directory.selectors.practitioners) judges it."""
+
+    q = forms.CharField(
+        label="Practitioner's name or clinic",
+        help_text="Listed, qualified practitioners only, e.g. Okafor or Kits Physio.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class ReferralForm(DashboardForm):
+    # Chosen with PractitionerFindForm and carried in the page's address (?practitioner=).
     practitioner = forms.IntegerField(
-        label="Practitioner number",
-        help_text="The number at the end of their profile's address: 42 for /practitioners/42/.",
-        widget=forms.NumberInput(attrs={"min": 1}),
+        label="Practitioner",
+        widget=forms.HiddenInput(),
+        error_messages={"required": "Choose the practitioner with the search first."},
     )
     condition = forms.ChoiceField(choices=_with_prompt("Choose a condition", condition_choices))
     reason = forms.CharField(
@@ -468,11 +508,6 @@ class ReferralForm(DashboardForm):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-
-    def __init__(self, *args, preselected: bool = False, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if preselected:
-            self.fields["practitioner"].widget = forms.HiddenInput()
 
     def parse(self) -> dict[str, Any]:
         data = super().parse()

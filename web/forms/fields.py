@@ -9,3 +9,11 @@ class OfferedChoiceField(forms.TypedChoiceField):
 
     def valid_value(self, value) -> bool:
         return True
+
+
+class OfferedMultipleChoiceField(forms.MultipleChoiceField):
+    """Checkboxes or a multiple select of the usual choices; a posted value outside them is
+    the service's rule to judge, as with OfferedChoiceField."""
+
+    def valid_value(self, value) -> bool:
+        return True

@@ -3,7 +3,7 @@ which decides everything else (invitation codes, replacement of an earlier revie
 
 from django import forms
 
-from directory.limits import RATING_MAX, RATING_MIN, REVIEW_TEXT_MAX
+from directory.limits import RATING_MAX, RATING_MIN, REVIEW_FLAG_REASON_MAX, REVIEW_TEXT_MAX
 from directory.models import Condition, Review
 from web.forms.fields import OfferedChoiceField
 
@@ -82,3 +82,35 @@ class ReviewForm(forms.Form):
             "condition": review.condition.slug if review.condition else None,
             "body": review.body,
         }
+
+
+class ReviewReplyForm(forms.Form):
+    """The practitioner's one public reply; its length is the review's rule (review_reply)."""
+
+    body = forms.CharField(
+        label="Your public reply",
+        help_text=f"Up to {REVIEW_TEXT_MAX:,} characters. Shown under the review; a review "
+        "takes one reply, which cannot be changed afterwards.",
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": REVIEW_TEXT_MAX}),
+        error_messages={"required": "Write your reply before sending it."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ReviewFlagForm(forms.Form):
+    """Asks the moderators to look at a review; the reason's length is review_flag's rule."""
+
+    reason = forms.CharField(
+        required=False,
+        label="Why should a moderator look at it? (optional)",
+        help_text=f"Up to {REVIEW_FLAG_REASON_MAX:,} characters, e.g. it names another "
+        "patient or was not written by a patient of yours.",
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": REVIEW_FLAG_REASON_MAX}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

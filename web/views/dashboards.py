@@ -180,5 +180,7 @@ urlpatterns = [
         name="dashboard_credential_withdraw",
     ),
     path("", include("web.views.practitioner_dashboard")),
+    path("", include("web.views.practitioner_reviews")),
+    path("", include("web.views.referrals")),
     path("", include("web.views.physician_dashboard")),
 ]

@@ -7,17 +7,26 @@ say so, offer no practitioner the service would refuse, and show the service's r
 """
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from directory.models import CredentialKind, PhysicianProfile, PractitionerProfile
+from directory.models import (
+    CredentialKind,
+    PhysicianProfile,
+    PractitionerProfile,
+    Profession,
+    Referral,
+    ReferralStatus,
+)
 from directory.rules import credential_status
 from directory.selectors.credentials import credential_list_own
-from directory.selectors.practitioners import practitioner_active_qs
+from directory.selectors.practitioners import practitioner_active_qs, practitioner_list
 from directory.selectors.referrals import physician_is_verified, referral_get, referral_list
 from directory.services.referrals import (
     referral_allowed_actions,
@@ -25,16 +34,29 @@ from directory.services.referrals import (
     referral_create,
     referral_recipient_refusal,
 )
-from web.forms.dashboards import ReferralForm
+from web.forms.dashboards import PractitionerFindForm, ReferralForm, add_service_errors
 from web.views.dashboard_common import notifications_form, physician_page
 from web.views.pages import rate_limit_wait, run_service, service_refusal
 
 REFERRALS_PER_PAGE = 20
+# The search for the practitioner shows at most this many; a longer list asks for more letters.
+FOUND_MAX = 20
+
+
+def _sent(request: HttpRequest) -> tuple[QuerySet[Referral], str, str | None]:
+    """The referrals sent, narrowed by ?status= as GET /referrals/ is: the rows, the status
+    shown ("" for all) and what is wrong with a status that is not one."""
+    shown = request.GET.get("status", "")
+    try:
+        return referral_list(viewer=request.user, filters={"status": shown}), shown, None
+    except ValidationError as error:
+        refusal = " ".join(error.messages)
+        return referral_list(viewer=request.user, filters={}), "", refusal
 
 
 def physician_home(request: HttpRequest, physician: PhysicianProfile) -> HttpResponse:
     today = timezone.localdate()
-    referrals = referral_list(viewer=request.user, filters={})
+    referrals, shown, refusal = _sent(request)
     page = Paginator(referrals, REFERRALS_PER_PAGE).get_page(request.GET.get("page"))
     licences = [
         (credential, credential_status(credential, today=today))
@@ -47,6 +69,9 @@ def physician_home(request: HttpRequest, physician: PhysicianProfile) -> HttpRes
         "verified": physician_is_verified(user=request.user, today=today),
         "licences": licences,
         "page": page,
+        "status_shown": shown,
+        "status_refusal": refusal,
+        "statuses": ReferralStatus.choices,
         "rows": [
             {
                 "referral": referral,
@@ -55,7 +80,8 @@ def physician_home(request: HttpRequest, physician: PhysicianProfile) -> HttpRes
             for referral in page
         ],
     }
-    return render(request, "web/dashboard_physician.html", context)
+    status = 400 if refusal else 200
+    return render(request, "web/dashboard_physician.html", context, status=status)
 
 
 def _preselected(request: HttpRequest) -> tuple[PractitionerProfile | None, str | None]:
@@ -86,22 +112,45 @@ def _send(request: HttpRequest, form: ReferralForm, physician: PhysicianProfile)
     return 200
 
 
+def _find(request: HttpRequest) -> tuple[PractitionerFindForm, list[dict] | None]:
+    """The ?q= search for the practitioner: listed, qualified ones whose name or clinic
+    matches, by name, with the clinic's city (None before a search)."""
+    form = PractitionerFindForm(request.GET if "q" in request.GET else None)
+    if not form.is_bound or not form.is_valid():
+        return form, None
+    try:
+        rows = practitioner_list(filters={"q": form.cleaned_data["q"], "qualified": "true"})
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return form, None
+    found = [
+        row | {"profession_label": Profession(row["profession"]).label} for row in rows[:FOUND_MAX]
+    ]
+    return form, found
+
+
 @physician_page
 @require_http_methods(["GET", "POST"])
 def referral_new_page(request: HttpRequest, physician: PhysicianProfile) -> HttpResponse:
     practitioner, refusal = _preselected(request)
     initial = {"practitioner": practitioner.pk} if practitioner else {}
     if request.method == "POST":
-        form = ReferralForm(request.POST, preselected=practitioner is not None)
+        form = ReferralForm(request.POST)
         status = _send(request, form, physician)
         if status is None:
             to = form.validated_data["practitioner"]
             messages.success(request, f"Referral sent to {to.user.name or 'the practitioner'}.")
             return redirect("web:dashboard")
     else:
-        form, status = ReferralForm(initial=initial, preselected=practitioner is not None), 200
+        form, status = ReferralForm(initial=initial), 200
+    find_form, found = _find(request)
+    if find_form.errors:
+        status = 400
     context = {
         "form": form,
+        "find_form": find_form,
+        "found": found,
+        "found_max": FOUND_MAX,
         "practitioner": practitioner,
         "asked_for": request.GET.get("practitioner"),
         "refusal": refusal,

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -104,7 +104,7 @@ def profile_page(request: HttpRequest, practitioner: PractitionerProfile) -> Htt
                 "name": request.user.name,
                 "profession": practitioner.profession,
                 "bio": practitioner.bio,
-                "languages": ", ".join(practitioner.language_list),
+                **ProfileForm.initial_languages(practitioner.language_list),
                 "accepting_new_patients": practitioner.accepting_new_patients,
                 "fee_per_session": practitioner.fee_per_session,
                 "direct_billing": practitioner.direct_billing,
@@ -152,12 +152,28 @@ def clinic_page(
     return render(request, "web/dashboard_clinic.html", context)
 
 
+def _confirm(request: HttpRequest, section: str, question: str, *explanation: str, **kw):
+    context = {"section": section, "question": question, "explanation": explanation, **kw}
+    return render(request, "web/dashboard_confirm.html", context)
+
+
 @practitioner_page
-@require_POST
+@require_http_methods(["GET", "POST"])
 def clinic_delete(
     request: HttpRequest, practitioner: PractitionerProfile, location_id: int
 ) -> HttpResponse:
+    """GET asks "Delete <clinic>?"; only the POST of that page deletes."""
     location = _own_or_404(location_list(practitioner=practitioner), location_id, "clinic")
+    if request.method == "GET":
+        return _confirm(
+            request,
+            "clinics",
+            f"Delete {location.name}?",
+            f"{location.name}, {location.city}, will no longer be shown to patients or used "
+            "to measure how far you are from them. This cannot be undone.",
+            confirm_label="Delete clinic",
+            cancel_url=reverse("web:dashboard_clinics"),
+        )
     location_delete(location=location)
     messages.success(request, f"Clinic “{location.name}” deleted.")
     return redirect("web:dashboard_clinics")
@@ -317,9 +333,22 @@ def referral_accept_page(request: HttpRequest, practitioner, referral_id: int) -
 
 
 @practitioner_page
-@require_POST
+@require_http_methods(["GET", "POST"])
 def referral_decline_page(request: HttpRequest, practitioner, referral_id: int) -> HttpResponse:
-    return _transition(request, _received_or_404(request, referral_id), "decline")
+    """GET asks "Decline referral <ref>?"; only the POST of that page declines."""
+    referral = _received_or_404(request, referral_id)
+    if request.method == "GET":
+        return _confirm(
+            request,
+            "referrals",
+            f"Decline referral {referral.patient_reference}?",
+            f"{referral.physician.user.name or 'The referring physician'} is told that you "
+            f"declined this referral for {referral.condition.name}, and may refer the patient "
+            "to someone else. A declined referral cannot be accepted afterwards.",
+            confirm_label="Decline referral",
+            cancel_url=reverse("web:dashboard_referrals"),
+        )
+    return _transition(request, referral, "decline")
 
 
 @practitioner_page
