@@ -3,6 +3,7 @@ history of writes through the services, the stored rows equal a rebuild's."""
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -164,6 +165,9 @@ class History:
         changes = {
             "languages": self.rnd.choice([["en"], ["fr"], ["en", "zh"]]),
             "accepting_new_patients": self.rnd.random() < 0.5,
+            # The match's filters: a fee (or none) and direct billing.
+            "fee_per_session": self.rnd.choice([None, Decimal("80.00"), Decimal("125.50")]),
+            "direct_billing": self.rnd.random() < 0.5,
         }
         profile_update(user=practitioner.user, changes=changes)
 
