@@ -170,7 +170,7 @@ def ranked_rows(
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     # The counts come on every row; a page past the last candidate is one row without an
     # entry, which carries them alone.
-    count, experienced = (rows[0]["candidates"], rows[0]["experienced_candidates"])
+    count, experienced = (rows[0]["candidates"], rows[0]["n_experienced"])
     rows = [row for row in rows if row["id"] is not None]
     for row in rows:
         # The entry's stored trainings are those on record; the reasons name today's.
