@@ -8,6 +8,7 @@ one loaded row is judged, a twin here says the same, and a test checks that both
 """
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.lookups import LessThanOrEqual
@@ -56,7 +57,7 @@ def active_practitioner_sql(*, profile: str, user: str) -> str:
     return f"{profile}.is_active AND {user}.is_active"
 
 
-def fee_within_q(max_fee: float) -> Q:
+def fee_within_q(max_fee: Decimal | float) -> Q:
     """A practitioner whose fee per session is at most `max_fee`; one who gave no fee is
     left out (nothing says they fit the budget). On PractitionerProfile."""
     return Q(fee_per_session__lte=max_fee)

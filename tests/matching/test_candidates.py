@@ -15,7 +15,7 @@ from directory.models import (
     PractitionerProfile,
     PractitionerStats,
 )
-from directory.rules import is_experienced
+from directory.rules import fee_within_q, is_experienced
 from directory.selectors.practitioners import practitioner_list
 from directory.services.match_index import match_index_refresh
 from directory.services.stats import stats_credentials_changed
@@ -107,9 +107,13 @@ FILTERS = [
 
 def passes(practitioner: PractitionerProfile, condition: Condition, filters: dict) -> bool:
     """The filters, read from the directory's own rows (not the index)."""
-    fee = practitioner.fee_per_session
-    if "max_fee" in filters and (fee is None or fee > Decimal(str(filters["max_fee"]))):
-        return False
+    if "max_fee" in filters:
+        # The directory's form of the rule (directory.rules.fee_within_q): both must agree.
+        within = PractitionerProfile.objects.filter(
+            fee_within_q(Decimal(str(filters["max_fee"]))), pk=practitioner.pk
+        )
+        if not within.exists():
+            return False
     if filters.get("direct_billing") and not practitioner.direct_billing:
         return False
     return not filters.get("experience_required") or experienced(practitioner, condition)
