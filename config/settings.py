@@ -279,6 +279,7 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "directory.models.Role.choices",
         "AccountRoleEnum": "directory.serializers.me.ACCOUNT_ROLES",
         "PractitionerRoleEnum": "directory.serializers.me.PRACTITIONER_ROLES",
+        "MatchSortEnum": "matching.constants.SORTS",
     },
 }
 

@@ -61,3 +61,6 @@ RADIUS_MAX_KM = 500.0
 # Results of one match.
 MATCH_LIMIT_DEFAULT = 20
 MATCH_LIMIT_MAX = 100
+# How far a match pages: ranks offset + 1 … offset + limit, offset at most this. Deeper pages
+# sort more rows for no reader (a search that needs them should narrow its filters).
+MATCH_OFFSET_MAX = 1000

@@ -8,6 +8,7 @@ one loaded row is judged, a twin here says the same, and a test checks that both
 """
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.lookups import LessThanOrEqual
@@ -54,6 +55,30 @@ def active_practitioner_sql(*, profile: str, user: str) -> str:
     profile row aliased `profile` and its account row aliased `user`. A test checks that
     both forms select the same practitioners."""
     return f"{profile}.is_active AND {user}.is_active"
+
+
+def fee_within_q(max_fee: Decimal | float) -> Q:
+    """A practitioner whose fee per session is at most `max_fee`; one who gave no fee is
+    left out (nothing says they fit the budget). On PractitionerProfile."""
+    return Q(fee_per_session__lte=max_fee)
+
+
+def fee_within_sql(*, fee: str, max_fee: str) -> str:
+    """fee_within_q as SQL text (the ranking over the match index): NULL compares false."""
+    return f"{fee} <= {as_float(max_fee)}"
+
+
+def experienced_sql(*, experience_years: str, condition_referrals: str) -> str:
+    """Experienced with a condition = reports experience with it (a ConditionExperience row,
+    whatever its figures: the directory's `condition` filter) or has completed physician
+    referrals for it. Over the match index's source columns (x.years is never NULL on a
+    row that exists)."""
+    return f"({experience_years} IS NOT NULL OR {condition_referrals} > 0)"
+
+
+def is_experienced(*, experience_years: int | None, condition_referrals: int) -> bool:
+    """experienced_sql for one candidate's loaded figures."""
+    return experience_years is not None or condition_referrals > 0
 
 
 def within_radius_q(center: geo.Point, radius_km: float) -> Q:

@@ -1,5 +1,6 @@
-"""The database side of matching: gates, filters and the top-k by score, in one statement
-over the match index (matching.ranking_sql), whatever the limit or the number of candidates.
+"""The database side of matching: gates, filters and one page of the ranking (the top-k by
+score, or nearest first), with the counts, in one statement over the match index
+(matching.ranking_sql), whatever the limit, the offset or the number of candidates.
 
 The score is computed in SQL with the same formulas as matching.scoring (the reference),
 so that the database sorts thousands of candidates and returns only the top `limit`.
@@ -35,6 +36,21 @@ class CandidateFilters:
     radius_km: float = RADIUS_DEFAULT_KM
     languages: tuple[str, ...] = ()
     accepting_new_patients: bool | None = None
+    # At most this fee per session (a practitioner with no fee given is left out).
+    max_fee: float | None = None
+    # True: only practitioners who bill insurers directly; False: no filter.
+    direct_billing: bool = False
+    # True: only practitioners experienced with the condition (directory.rules.experienced_sql).
+    experience_required: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    """Where a page of results sits: `limit` rows from `offset` (0-based), in `sort` order."""
+
+    limit: int
+    offset: int = 0
+    sort: str = k.SORT_BEST
 
 
 @dataclass(frozen=True)
@@ -104,7 +120,7 @@ def site_figures() -> SiteFigures:
 
 
 def ranking_params(
-    filters: CandidateFilters, *, weights: dict[str, float], site: SiteFigures, limit: int
+    filters: CandidateFilters, *, weights: dict[str, float], site: SiteFigures, page: Page
 ) -> dict:
     """The parameters of ranking_sql's statement for one request."""
     today = filters.today
@@ -112,7 +128,8 @@ def ranking_params(
         "condition": filters.condition.pk,
         "today": date_param(today),
         "today_month": today.year * 12 + today.month,
-        "limit": limit,
+        "limit": page.limit,
+        "offset": page.offset,
         # The site-wide priors, which the stored score parts are weighted by.
         "share": site.recommend_share,
         "communication_mean": rating_prior_mean(site.communication_mean),
@@ -122,33 +139,54 @@ def ranking_params(
     }
     if filters.center is not None:
         params |= within_radius_params(filters.center, filters.radius_km)
+    if filters.max_fee is not None:
+        params["max_fee"] = float(filters.max_fee)
     return params
 
 
+@dataclass(frozen=True)
+class RankedRows:
+    """A page of the ranking as the statement returns it."""
+
+    count: int  # every candidate past the gates and filters
+    experienced_count: int  # of those, experienced with the condition
+    # The page's rows as dicts (the entry's columns, distance_km, score, ims_certified_on,
+    # name, profession, clinic, city, licence), in the page's order.
+    rows: list[dict]
+
+
 def ranked_rows(
-    filters: CandidateFilters, *, weights: dict[str, float], site: SiteFigures, limit: int
-) -> list[dict]:
-    """The top `limit` candidates as dicts (the entry's columns, distance_km, score,
-    candidates, ims_certified_on, name, profession, clinic, city, practitioner_fee,
-    practitioner_direct_billing, clinic_phone/_website/_booking_url, licence), best first: one
-    query."""
+    filters: CandidateFilters, *, weights: dict[str, float], site: SiteFigures, page: Page
+) -> RankedRows:
+    """One page of the candidates with the counts of all of them: one query. Each row holds
+    the entry's columns, distance_km, score, ims_certified_on, name, profession, clinic,
+    city, practitioner_fee, practitioner_direct_billing, clinic_phone/_website/_booking_url
+    and licence."""
     center = filters.center
     shape = shape_of(
         located=center is not None,
         wraps=center is not None and bounding_box(center, filters.radius_km).wraps,
         languages=len(filters.languages),
         accepting_only=bool(filters.accepting_new_patients),
+        max_fee=filters.max_fee is not None,
+        direct_billing_only=filters.direct_billing,
+        experienced_only=filters.experience_required,
+        sort=page.sort,
     )
     with _prepared_cursor() as cursor:
-        params = ranking_params(filters, weights=weights, site=site, limit=limit)
+        params = ranking_params(filters, weights=weights, site=site, page=page)
         cursor.execute(ranking_sql(shape), params)
         names = [column[0] for column in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    # The counts come on every row; a page past the last candidate is one row without an
+    # entry, which carries them alone.
+    count, experienced = (rows[0]["candidates"], rows[0]["n_experienced"])
+    rows = [row for row in rows if row["id"] is not None]
     for row in rows:
         # The entry's stored trainings are those on record; the reasons name today's.
         row["verified_trainings"] = row.pop("trainings_as_of_today")
         row["user_id"] = row["credential_owner"]
-    return rows
+    return RankedRows(count, experienced, rows)
 
 
 def _prepared_cursor():
@@ -218,26 +256,37 @@ def _licence(both: str | None) -> tuple[str, str]:
     return profession, jurisdiction
 
 
+@dataclass(frozen=True)
+class CandidatePage:
+    count: int  # every candidate past the gates and filters
+    experienced_count: int  # of those, experienced with the condition
+    rows: list[CandidateRow]  # the page, in its order
+
+
 def top_candidates(
-    filters: CandidateFilters, *, weights: dict[str, float], site: SiteFigures, limit: int
-) -> tuple[int, list[CandidateRow]]:
-    """How many candidates pass the gates, and the best `limit` of them: one query."""
-    rows = ranked_rows(filters, weights=weights, site=site, limit=limit)
-    count = rows[0]["candidates"] if rows else 0
-    return count, [
-        CandidateRow(
-            candidate=candidate_from_row(row, _licence(row["licence"])),
-            name=row["name"],
-            profession=row["profession"],
-            languages=languages_from_db(row["languages"]),
-            accepting_new_patients=bool(row["accepting_new_patients"]),
-            clinic=row["clinic"],
-            city=row["city"],
-            fee_per_session=_decimal(row["practitioner_fee"]),
-            direct_billing=bool(row["practitioner_direct_billing"]),
-            phone=row["clinic_phone"] or "",
-            website=row["clinic_website"] or "",
-            booking_url=row["clinic_booking_url"] or "",
-        )
-        for row in rows
-    ]
+    filters: CandidateFilters, *, weights: dict[str, float], site: SiteFigures, page: Page
+) -> CandidatePage:
+    """How many candidates pass the gates and filters (and how many of them are
+    experienced), and one page of them: one query."""
+    ranked = ranked_rows(filters, weights=weights, site=site, page=page)
+    return CandidatePage(
+        ranked.count,
+        ranked.experienced_count,
+        [
+            CandidateRow(
+                candidate=candidate_from_row(row, _licence(row["licence"])),
+                name=row["name"],
+                profession=row["profession"],
+                languages=languages_from_db(row["languages"]),
+                accepting_new_patients=bool(row["accepting_new_patients"]),
+                clinic=row["clinic"],
+                city=row["city"],
+                fee_per_session=_decimal(row["practitioner_fee"]),
+                direct_billing=bool(row["practitioner_direct_billing"]),
+                phone=row["clinic_phone"] or "",
+                website=row["clinic_website"] or "",
+                booking_url=row["clinic_booking_url"] or "",
+            )
+            for row in ranked.rows
+        ],
+    )

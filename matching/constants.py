@@ -91,3 +91,9 @@ DEFAULT_SITE_RECOMMEND_SHARE = 0.8
 DEFAULT_PRIORITY = 1
 MAX_PRIORITY = 5
 CRITERIA = ("qualifications", "experience", "referrals", "communication", "comfort")
+
+# The order of a match's results: best score first (ties by distance, then id), or nearest
+# clinic first (ties by score, then id; needs a location).
+SORT_BEST = "best"
+SORT_DISTANCE = "distance"
+SORTS = (SORT_BEST, SORT_DISTANCE)

@@ -47,12 +47,17 @@ def match_request_build(data: Mapping, *, today: date | None = None) -> MatchReq
         radius_km=data["radius_km"],
         languages=tuple(dict.fromkeys(data.get("languages", []))),
         accepting_new_patients=data["accepting_new_patients"],
+        max_fee=data.get("max_fee"),
+        direct_billing=data["direct_billing"],
+        experience_required=data["experience_required"],
     )
     return MatchRequest(
         filters=filters,
         priorities=dict(data.get("priorities", {})),
         health=HealthAnswers(**data.get("health", {})),
         limit=data["limit"],
+        offset=data["offset"],
+        sort=data["sort"],
     )
 
 
@@ -110,8 +115,9 @@ def match_body(result: MatchResult) -> dict:
         "safety": {"level": result.safety.level, "messages": list(result.safety.messages)},
         "weights": weights,
         "count": result.count,
+        "experienced_count": result.experienced_count,
         "results": [
             _result_item(rank, row, scored, weights)
-            for rank, (row, scored) in enumerate(result.results, start=1)
+            for rank, (row, scored) in enumerate(result.results, start=result.offset + 1)
         ],
     }

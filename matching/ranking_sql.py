@@ -16,10 +16,14 @@ Layers, innermost first:
    first row (the partial (condition) covering index); each scored, with the
    qualification inputs as of today;
 2. with a location, each practitioner's nearest clinic within the radius (one row each);
-3. the count of all candidates in the same pass, best first (ties: distance, then id),
-   the top `limit` — only (entry, practitioner, clinic, distance, score) travel this far;
-4. the entry, name, profession, fee, clinic (with its contact) and licence of those rows
-   only (columns by name).
+3. the candidates, read once (a CTE used twice, which both databases materialise): their
+   count and how many are experienced with the condition, and the page — `limit` rows
+   from `offset` in the request's order (best: score, then distance, then id; distance:
+   distance, then score, then id) — only (entry, practitioner, clinic, distance, score,
+   experienced) travel this far;
+4. the counts LEFT JOINed to the page, so that a page past the last candidate still
+   answers the counts (one row whose entry is NULL), with the entry, name, profession,
+   fee, clinic (with its contact) and licence of the page's rows only (columns by name).
 """
 
 from functools import lru_cache
@@ -28,14 +32,27 @@ from typing import NamedTuple
 from directory.geo import bounding_box_sql, haversine_sql
 from directory.models import Credential, CredentialKind, Location, MatchEntry, PractitionerProfile
 from directory.models import User as UserModel
-from directory.rules import clinic_order_sql, live_credential_sql, within_radius_sql
+from directory.rules import (
+    clinic_order_sql,
+    fee_within_sql,
+    live_credential_sql,
+    within_radius_sql,
+)
 from directory.sqltext import as_float, float_sql, greatest, is_postgresql, month_index
 from directory.sqltext import table_sql as _table
 from matching import constants as k
 from matching.index_parts import sat_sql
 
-# What travels through the dedupe and the sorts: the entry, its distance and its score.
-NARROW_COLUMNS = ("entry_id", "practitioner_id", "location_id", "distance_km", "score")
+# What travels through the dedupe and the sorts: the entry, its distance, its score and
+# whether it is experienced with the condition (counted).
+NARROW_COLUMNS = (
+    "entry_id",
+    "practitioner_id",
+    "location_id",
+    "distance_km",
+    "score",
+    "experienced",
+)
 
 
 class Shape(NamedTuple):
@@ -44,6 +61,10 @@ class Shape(NamedTuple):
     wraps: bool
     languages: int
     accepting_only: bool
+    max_fee: bool = False
+    direct_billing_only: bool = False
+    experienced_only: bool = False
+    sort: str = k.SORT_BEST
 
 
 def _credential_subquery(select: str, kind: str, *, owner: str, tail: str = "") -> str:
@@ -131,12 +152,19 @@ def _entries(shape: Shape) -> str:
         distance = "NULL"
     if shape.accepting_only:
         where.append("e.accepting_new_patients")
+    if shape.max_fee:
+        where.append(fee_within_sql(fee="e.fee_per_session", max_fee="%(max_fee)s"))
+    if shape.direct_billing_only:
+        where.append("e.direct_billing")
+    if shape.experienced_only:
+        where.append("e.experienced")
     if shape.languages:
         spoken = " OR ".join(f"e.languages LIKE %(language_{i})s" for i in range(shape.languages))
         where.append(f"({spoken})")
     return (
         f"SELECT e.id AS entry_id, e.practitioner_id, e.location_id, {distance} AS distance_km,"
-        f" {_score('e')} AS score FROM {_table(MatchEntry)} e WHERE {' AND '.join(where)}"
+        f" {_score('e')} AS score, e.experienced"
+        f" FROM {_table(MatchEntry)} e WHERE {' AND '.join(where)}"
     )
 
 
@@ -156,26 +184,36 @@ def _nearest_clinic(shape: Shape, entries: str) -> str:
     )
 
 
-@lru_cache(maxsize=64)
+def _order(shape: Shape) -> list[str]:
+    """The page's order; the last term makes it total (matching.scoring's rank_key and
+    distance_key say the same in Python)."""
+    if shape.sort == k.SORT_DISTANCE:
+        return ["distance_km", "score DESC", "practitioner_id"]
+    if shape.located:
+        return ["score DESC", "distance_km", "practitioner_id"]
+    return ["score DESC", "practitioner_id"]
+
+
+@lru_cache(maxsize=256)
 def ranking_sql(shape: Shape) -> str:
     """The whole statement for one shape; its parameters come from ranking_params."""
     entries = _entries(shape)
     candidates = _nearest_clinic(shape, entries) if shape.located else entries
-    order = ["score DESC", "distance_km", "practitioner_id"]
-    if not shape.located:
-        order.remove("distance_km")
-    narrow = ", ".join(f"c.{name}" for name in NARROW_COLUMNS)
-    top = (
-        f"SELECT {narrow}, COUNT(*) OVER () AS candidates"
-        f" FROM ({candidates}) c ORDER BY {', '.join(order)} LIMIT %(limit)s"
+    order = _order(shape)
+    # Short SQL on purpose: psycopg caches the parsed form of statements up to 4 KB.
+    counts = (
+        "SELECT COUNT(*) AS candidates,"
+        " COUNT(CASE WHEN experienced THEN 1 END) AS n_experienced FROM c"
     )
+    page = f"SELECT * FROM c ORDER BY {', '.join(order)} LIMIT %(limit)s OFFSET %(offset)s"
     facts = _as_of_today("m")
     outputs = ", ".join(
         [
             "m.*",
             "t.distance_km",
             "t.score",
-            "t.candidates",
+            "n.candidates",
+            "n.n_experienced",
             f"{facts['ims_on']} AS ims_certified_on",
             f"{facts['trainings']} AS trainings_as_of_today",
             "u.name AS name",
@@ -193,14 +231,35 @@ def ranking_sql(shape: Shape) -> str:
         ]
     )
     return (
-        f"SELECT {outputs} FROM ({top}) t"
-        f" JOIN {_table(MatchEntry)} m ON m.id = t.entry_id"
-        f" JOIN {_table(PractitionerProfile)} p ON p.id = t.practitioner_id"
-        f" JOIN {_table(UserModel)} u ON u.id = p.user_id"
+        f"WITH c AS ({candidates}), n AS ({counts}), t AS ({page})"
+        f" SELECT {outputs} FROM n LEFT JOIN t ON 1 = 1"
+        f" LEFT JOIN {_table(MatchEntry)} m ON m.id = t.entry_id"
+        f" LEFT JOIN {_table(PractitionerProfile)} p ON p.id = t.practitioner_id"
+        f" LEFT JOIN {_table(UserModel)} u ON u.id = p.user_id"
         f" LEFT JOIN {_table(Location)} l ON l.id = t.location_id"
         f" ORDER BY {', '.join(f't.{term}' for term in order)}"
     )
 
 
-def shape_of(*, located: bool, wraps: bool, languages: int, accepting_only: bool) -> Shape:
-    return Shape(is_postgresql(), located, wraps, languages, accepting_only)
+def shape_of(
+    *,
+    located: bool,
+    wraps: bool,
+    languages: int,
+    accepting_only: bool,
+    max_fee: bool = False,
+    direct_billing_only: bool = False,
+    experienced_only: bool = False,
+    sort: str = k.SORT_BEST,
+) -> Shape:
+    return Shape(
+        is_postgresql(),
+        located,
+        wraps,
+        languages,
+        accepting_only,
+        max_fee,
+        direct_billing_only,
+        experienced_only,
+        sort,
+    )

@@ -237,6 +237,12 @@ def rank_key(scored: CandidateScore) -> tuple[float, float, int]:
     return (-scored.score, distance if distance is not None else float("inf"), scored.candidate.id)
 
 
+def distance_key(scored: CandidateScore) -> tuple[float, float, float, int]:
+    """Nearest clinic first (unknown last); ties by score, then id (sort=distance)."""
+    distance = scored.candidate.distance_km
+    return (distance if distance is not None else float("inf"), -scored.score, scored.candidate.id)
+
+
 def rank(
     candidates: Iterable[Candidate],
     *,

@@ -3,18 +3,25 @@ from collections.abc import Callable
 from rest_framework import serializers
 
 from directory.limits import (
+    FEE_MAX,
     LAT_MAX,
     LAT_MIN,
     LNG_MAX,
     LNG_MIN,
     MATCH_LIMIT_DEFAULT,
     MATCH_LIMIT_MAX,
+    MATCH_OFFSET_MAX,
     RADIUS_DEFAULT_KM,
     RADIUS_MAX_KM,
     SEARCH_TEXT_MAX,
 )
 from directory.serializers_base import StrictSerializer
 from matching import constants as k
+
+OFFSET_MESSAGE = f"Use a whole number from 0 to {MATCH_OFFSET_MAX}."
+SORT_MESSAGE = f"Use one of: {', '.join(k.SORTS)} (distance needs a location)."
+SORT_NEEDS_LOCATION = "sort=distance needs a location."
+MAX_FEE_MESSAGE = f"Use a number of dollars from 0 to {FEE_MAX}."
 
 
 def per_criterion(field: Callable[[], serializers.Field]) -> type[serializers.Serializer]:
@@ -83,6 +90,47 @@ class MatchRequestSerializer(StrictSerializer):
     limit = serializers.IntegerField(
         min_value=1, max_value=MATCH_LIMIT_MAX, required=False, default=MATCH_LIMIT_DEFAULT
     )
+    offset = serializers.IntegerField(
+        min_value=0,
+        max_value=MATCH_OFFSET_MAX,
+        required=False,
+        default=0,
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), OFFSET_MESSAGE),
+        help_text="0-based: the results are ranks offset + 1 to offset + limit.",
+    )
+    sort = serializers.ChoiceField(
+        choices=k.SORTS,
+        required=False,
+        default=k.SORT_BEST,
+        error_messages={"invalid_choice": SORT_MESSAGE},
+        help_text="best: highest score first (ties by distance, then id); distance: nearest "
+        "clinic first (ties by score, then id), needs a location.",
+    )
+    # Filters: they exclude, never score.
+    max_fee = serializers.FloatField(
+        min_value=0,
+        max_value=int(FEE_MAX),
+        required=False,
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), MAX_FEE_MESSAGE),
+        help_text="Only practitioners whose fee per session is at most this; those who give "
+        "no fee are left out.",
+    )
+    direct_billing = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: only practitioners who bill insurers directly; false: no filter.",
+    )
+    experience_required = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: only practitioners who report experience with the condition or have "
+        "completed physician referrals for it.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["sort"] == k.SORT_DISTANCE and "location" not in attrs:
+            raise serializers.ValidationError({"sort": [SORT_NEEDS_LOCATION]})
+        return attrs
 
     def validate_radius_km(self, value: float) -> float:
         if not 0 < value <= RADIUS_MAX_KM:
@@ -153,4 +201,8 @@ class MatchResponseSerializer(serializers.Serializer):
     safety = MatchSafetySerializer()
     weights = MatchWeightsSerializer()
     count = serializers.IntegerField()
+    experienced_count = serializers.IntegerField(
+        help_text="How many of the `count` candidates report experience with the condition "
+        "or have completed physician referrals for it."
+    )
     results = MatchResultItemSerializer(many=True)

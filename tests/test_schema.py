@@ -58,8 +58,30 @@ def test_directory_list_documents_every_filter(schema):
 
     assert {parameter["name"] for parameter in parameters} == {
         "q", "condition", "city", "near", "radius_km", "language", "accepting_new_patients",
-        "qualified", "ordering", "page", "page_size",
+        "qualified", "ordering", "page", "page_size", "max_fee", "direct_billing",
     }  # fmt: skip
+    by_name = {parameter["name"]: parameter for parameter in parameters}
+    assert by_name["max_fee"]["schema"] == {"type": "number", "minimum": 0, "maximum": 10000}
+    assert "no fee are left out" in by_name["max_fee"]["description"]
+    assert by_name["direct_billing"]["schema"]["type"] == "boolean"
+
+
+def test_match_documents_its_filters_paging_and_experienced_count(schema):
+    components = schema["components"]["schemas"]
+    request = components["MatchRequestRequest"]["properties"]
+    assert {name: request[name].get("type") for name in (
+        "max_fee", "direct_billing", "experience_required", "offset", "sort",
+    )} == {
+        "max_fee": "number", "direct_billing": "boolean", "experience_required": "boolean",
+        "offset": "integer", "sort": None,  # an enum component
+    }  # fmt: skip
+    assert request["sort"]["allOf"] == [{"$ref": "#/components/schemas/MatchSortEnum"}]
+    assert components["MatchSortEnum"]["enum"] == ["best", "distance"]
+    assert (request["max_fee"]["minimum"], request["max_fee"]["maximum"]) == (0, 10000)
+    assert (request["offset"]["minimum"], request["offset"]["maximum"]) == (0, 1000)
+    assert request["offset"]["default"] == 0
+    assert "experienced_count" in components["MatchResponse"]["required"]
+    assert components["MatchResponse"]["properties"]["experienced_count"]["type"] == "integer"
 
 
 @pytest.mark.django_db

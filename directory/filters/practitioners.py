@@ -7,6 +7,7 @@ and narrows the practitioners; what each row shows and the order are the selecto
 
 import math
 import re
+from decimal import Decimal
 
 import django_filters
 from django import forms
@@ -18,6 +19,7 @@ from drf_spectacular.utils import extend_schema_field
 from directory import geo
 from directory.conditions import UnknownCondition, condition_resolve
 from directory.limits import (
+    FEE_MAX,
     LAT_MAX,
     LAT_MIN,
     LNG_MAX,
@@ -27,7 +29,7 @@ from directory.limits import (
     SEARCH_TEXT_MAX,
 )
 from directory.models import Condition, ConditionExperience, Location, PractitionerProfile
-from directory.rules import within_radius_q
+from directory.rules import fee_within_q, within_radius_q
 
 NEAR_MESSAGE = (
     f"Use near=lat,lng with lat in {LAT_MIN:g}..{LAT_MAX:g} and lng in {LNG_MIN:g}..{LNG_MAX:g}."
@@ -39,6 +41,7 @@ BOOLEAN_MESSAGE = "Use true or false."
 ORDERING_CHOICES = (("name", "name"), ("-name", "-name"), ("distance", "distance"))
 ORDERING_MESSAGE = "Use one of: name, -name, distance (distance needs near=lat,lng)."
 DISTANCE_NEEDS_NEAR = "ordering=distance needs near=lat,lng."
+MAX_FEE_MESSAGE = f"Use a number of dollars from 0 to {FEE_MAX}."
 
 
 class LatLngField(forms.Field):
@@ -127,6 +130,31 @@ class RadiusFilter(django_filters.Filter):
     field_class = RadiusField
 
 
+class MaxFeeField(forms.DecimalField):
+    """Dollars, 0 to FEE_MAX; Django's DecimalField refuses NaN, infinities and NUL bytes."""
+
+    default_error_messages = dict.fromkeys(
+        ("invalid", "min_value", "max_value", "max_digits", "max_decimal_places"),
+        MAX_FEE_MESSAGE,
+    )
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(min_value=0, max_value=FEE_MAX, **kwargs)
+
+
+@extend_schema_field(
+    {
+        "type": "number",
+        "minimum": 0,
+        "maximum": int(FEE_MAX),
+        "description": "Practitioners whose fee per session is at most this many dollars; "
+        "those who give no fee are left out.",
+    }
+)
+class MaxFeeFilter(django_filters.Filter):
+    field_class = MaxFeeField
+
+
 @extend_schema_field(
     {
         "type": "string",
@@ -188,6 +216,11 @@ class PractitionerFilterSet(django_filters.FilterSet):
         help_text="true: a verified, unexpired licence and a verified IMS certification; "
         "false: the others.",
     )
+    max_fee = MaxFeeFilter(method="filter_max_fee")
+    direct_billing = StrictBooleanFilter(
+        method="filter_direct_billing",
+        help_text="true: only practitioners who bill insurers directly; false: no filter.",
+    )
     ordering = django_filters.ChoiceFilter(
         method="filter_nothing",  # the selector orders
         choices=ORDERING_CHOICES,
@@ -240,6 +273,13 @@ class PractitionerFilterSet(django_filters.FilterSet):
 
     def filter_boolean(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return queryset.filter(**{name: value})
+
+    def filter_max_fee(self, queryset: QuerySet, name: str, value: Decimal) -> QuerySet:
+        return queryset.filter(fee_within_q(value))
+
+    def filter_direct_billing(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        # Like the match: false is no filter, not "only those who do not bill directly".
+        return queryset.filter(direct_billing=True) if value else queryset
 
     def filter_nothing(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset

@@ -51,6 +51,9 @@ COVERED = [
     "ims_first_month",
     "accepting_new_patients",
     "languages",
+    "fee_per_session",
+    "direct_billing",
+    "experienced",
     *DERIVED_COLUMNS,
 ]
 
@@ -103,10 +106,16 @@ class MatchEntry(models.Model):
     # The profile's filters.
     accepting_new_patients = models.BooleanField()
     languages = models.CharField(max_length=200)
+    # Null: no fee given (a search with a top fee leaves the practitioner out).
+    fee_per_session = models.DecimalField(max_digits=7, decimal_places=2, null=True)
+    direct_billing = models.BooleanField()
     # This condition's experience (null: none reported) and completed referrals.
     experience_years = models.IntegerField(null=True)
     experience_patients = models.IntegerField(null=True)
     condition_referrals = models.IntegerField()
+    # Reports experience with this condition or has completed referrals for it
+    # (directory.rules.experienced_sql): the match's experience filter and count.
+    experienced = models.BooleanField()
     # Review and referral figures (PractitionerStats).
     reviews_verified = models.IntegerField()
     reviews_unverified = models.IntegerField()

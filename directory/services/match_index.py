@@ -24,7 +24,7 @@ from directory.models import (
     User,
 )
 from directory.models.match_index import DERIVED_COLUMNS, FACT_COLUMNS, FIGURE_COLUMNS
-from directory.rules import active_practitioner_sql
+from directory.rules import active_practitioner_sql, experienced_sql
 from directory.sqltext import month_index
 from directory.sqltext import table_sql as _table
 
@@ -63,9 +63,14 @@ def _select_sql(where: str = "") -> tuple[str, str]:
         "ims_first_month": month_index("s.ims_first_on"),
         "accepting_new_patients": "p.accepting_new_patients",
         "languages": "p.languages",
+        "fee_per_session": "p.fee_per_session",
+        "direct_billing": "p.direct_billing",
         "experience_years": "x.years",
         "experience_patients": "x.patients_treated",
         "condition_referrals": "COALESCE(r.completed_referrals, 0)",
+        "experienced": experienced_sql(
+            experience_years="x.years", condition_referrals="COALESCE(r.completed_referrals, 0)"
+        ),
         **{name: _derived_sql.get(name, "NULL") for name in DERIVED_COLUMNS},
     }
     select = f"""

@@ -16,7 +16,7 @@ from directory.models import (
     PractitionerProfile,
     User,
 )
-from matching.candidates import CandidateFilters, top_candidates
+from matching.candidates import CandidateFilters, Page, top_candidates
 from matching.scoring import SiteFigures, weights_from_priorities
 from tests.factories import (
     PASSWORD,
@@ -336,10 +336,10 @@ def test_non_staff_cannot_reach_the_queue(client, practitioner):
 
 def _match_ids(condition: str = "sciatica") -> list[int]:
     filters = CandidateFilters(condition=Condition.objects.get(slug=condition), today=date.today())
-    _, rows = top_candidates(
-        filters, weights=weights_from_priorities({}), site=SiteFigures(), limit=100
+    found = top_candidates(
+        filters, weights=weights_from_priorities({}), site=SiteFigures(), page=Page(limit=100)
     )
-    return [row.candidate.id for row in rows]
+    return [row.candidate.id for row in found.rows]
 
 
 def _profile_form(practitioner, **changes) -> dict:

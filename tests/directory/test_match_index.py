@@ -1,12 +1,15 @@
 """The match index is kept by every write that changes one of its inputs: after any random
 history of writes through the services, the stored rows equal a rebuild's."""
 
+import importlib
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 
 from directory.exceptions import Conflict
 from directory.models import (
@@ -27,6 +30,7 @@ from directory.services.credentials import (
     credential_withdraw,
 )
 from directory.services.match_index import (
+    ENTRY_COLUMNS,
     match_index_expected,
     match_index_rebuild,
     match_index_stored,
@@ -164,6 +168,9 @@ class History:
         changes = {
             "languages": self.rnd.choice([["en"], ["fr"], ["en", "zh"]]),
             "accepting_new_patients": self.rnd.random() < 0.5,
+            # The match's filters: a fee (or none) and direct billing.
+            "fee_per_session": self.rnd.choice([None, Decimal("80.00"), Decimal("125.50")]),
+            "direct_billing": self.rnd.random() < 0.5,
         }
         profile_update(user=practitioner.user, changes=changes)
 
@@ -270,3 +277,29 @@ def test_rebuild_command_rebuilds_every_row(capsys):
     call_command("rebuild_match_index")
     assert match_index_stored() == expected
     assert f"Rebuilt the match index: {len(expected)} rows" in capsys.readouterr().out
+
+
+def test_the_migration_fills_fee_billing_and_experience_as_a_rebuild_would():
+    """0010_matchentry_fee_billing adds the columns to rows written before it: its UPDATE
+    leaves them as the index's own INSERT ... SELECT writes them."""
+    fill = importlib.import_module("directory.migrations.0010_matchentry_fee_billing").FILL
+    rnd = random.Random(7)
+    for _ in range(6):
+        practitioner = qualified_practitioner(
+            fee_per_session=rnd.choice([None, Decimal("90.00")]),
+            direct_billing=rnd.random() < 0.5,
+        )
+        if rnd.random() < 0.5:
+            experience_create(
+                practitioner=practitioner,
+                condition=Condition.objects.get(slug="sciatica"),
+                years=0,
+                patients_treated=0,
+            )
+    expected = match_index_stored()
+    assert {row[ENTRY_COLUMNS.index("experienced")] for row in expected} == {True, False}
+    # As the migration's AddField leaves them.
+    MatchEntry.objects.update(fee_per_session=None, direct_billing=False, experienced=False)
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+    assert match_index_stored() == expected

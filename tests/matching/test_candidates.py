@@ -2,23 +2,39 @@
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 
 from directory.geo import Point, great_circle_km, haversine_params, haversine_sql
-from directory.models import Condition, ConditionReferralStats, PractitionerStats
+from directory.models import (
+    Condition,
+    ConditionExperience,
+    ConditionReferralStats,
+    PractitionerProfile,
+    PractitionerStats,
+)
+from directory.rules import fee_within_q, is_experienced
 from directory.selectors.practitioners import practitioner_list
 from directory.services.match_index import match_index_refresh
 from directory.services.stats import stats_credentials_changed
+from matching import constants as k
 from matching.candidates import (
     CandidateFilters,
+    Page,
     ranked_rows,
     site_figures,
     site_figures_now,
     top_candidates,
 )
-from matching.scoring import SiteFigures, rank, score_candidate, weights_from_priorities
+from matching.scoring import (
+    SiteFigures,
+    distance_key,
+    rank,
+    score_candidate,
+    weights_from_priorities,
+)
 from tests.factories import (
     CredentialFactory,
     ExperienceFactory,
@@ -31,7 +47,10 @@ VANCOUVER = Point(49.2827, -123.1207)
 
 
 def random_practitioner(rnd: random.Random, condition: Condition):
-    practitioner = qualified_practitioner()
+    practitioner = qualified_practitioner(
+        fee_per_session=rnd.choice([None, Decimal("60.00"), Decimal("120.00"), Decimal("180.50")]),
+        direct_billing=rnd.random() < 0.5,
+    )
     ims = practitioner.user.credentials.get(kind="ims_certification")
     ims.issued_on = date(rnd.randint(1990, 2026), rnd.randint(1, 12), rnd.randint(1, 28))
     ims.save()
@@ -77,43 +96,109 @@ def random_practitioner(rnd: random.Random, condition: Condition):
     return practitioner
 
 
+FILTERS = [
+    {},
+    {"max_fee": 120.0},
+    {"direct_billing": True},
+    {"experience_required": True},
+    {"max_fee": 180.5, "direct_billing": True, "experience_required": True},
+]
+
+
+def passes(practitioner: PractitionerProfile, condition: Condition, filters: dict) -> bool:
+    """The filters, read from the directory's own rows (not the index)."""
+    if "max_fee" in filters:
+        # The directory's form of the rule (directory.rules.fee_within_q): both must agree.
+        within = PractitionerProfile.objects.filter(
+            fee_within_q(Decimal(str(filters["max_fee"]))), pk=practitioner.pk
+        )
+        if not within.exists():
+            return False
+    if filters.get("direct_billing") and not practitioner.direct_billing:
+        return False
+    return not filters.get("experience_required") or experienced(practitioner, condition)
+
+
+def experienced(practitioner: PractitionerProfile, condition: Condition) -> bool:
+    reported = ConditionExperience.objects.filter(
+        practitioner=practitioner, condition=condition
+    ).first()
+    referrals = ConditionReferralStats.objects.filter(
+        practitioner=practitioner, condition=condition
+    ).first()
+    return is_experienced(
+        experience_years=reported.years if reported else None,
+        condition_referrals=referrals.completed_referrals if referrals else 0,
+    )
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("with_location", [True, False])
 def test_database_ranks_like_the_pure_reference(seed, with_location):
     rnd = random.Random(seed)
     condition = Condition.objects.get(slug="sciatica")
-    for _ in range(25):
-        random_practitioner(rnd, condition)
+    everyone = [random_practitioner(rnd, condition) for _ in range(25)]
     priorities = {name: rnd.randint(0, 5) for name in ("experience", "comfort", "referrals")}
     weights = weights_from_priorities(priorities)
-    filters = CandidateFilters(
-        condition=condition,
-        today=TODAY,
-        center=VANCOUVER if with_location else None,
-        radius_km=500,
-    )
     site = site_figures()
-    count, rows = top_candidates(filters, weights=weights, site=site, limit=100)
-    assert count == 25
-
-    reference = rank(
-        [row.candidate for row in rows],
-        condition_name=condition.name,
-        weights=weights,
-        site=site,
-        today=TODAY,
+    # Every candidate's Candidate, as the database reads it without filters.
+    unfiltered = CandidateFilters(
+        condition=condition, today=TODAY, center=VANCOUVER if with_location else None, radius_km=500
     )
-    assert [row.candidate.id for row in rows] == [s.candidate.id for s in reference]
-    sql_scores = {
-        row["practitioner_id"]: row["score"]
-        for row in ranked_rows(filters, weights=weights, site=site, limit=100)
-    }
-    for s in reference:
-        assert sql_scores[s.candidate.id] == pytest.approx(s.score, abs=1e-12)
-    # A smaller limit: the database picks exactly the reference's best few, in its order.
-    _, top = top_candidates(filters, weights=weights, site=site, limit=7)
-    assert [row.candidate.id for row in top] == [s.candidate.id for s in reference[:7]]
+    all_rows = top_candidates(unfiltered, weights=weights, site=site, page=Page(limit=100)).rows
+    candidates = {row.candidate.id: row.candidate for row in all_rows}
+    assert len(candidates) == 25
+    for chosen in FILTERS:
+        filters = CandidateFilters(
+            condition=condition,
+            today=TODAY,
+            center=VANCOUVER if with_location else None,
+            radius_km=500,
+            **chosen,
+        )
+        kept = [p for p in everyone if passes(p, condition, chosen)]
+        found = top_candidates(filters, weights=weights, site=site, page=Page(limit=100))
+        assert found.count == len(kept), chosen
+        assert found.experienced_count == sum(experienced(p, condition) for p in kept)
+        reference = rank(
+            [candidates[p.id] for p in kept],
+            condition_name=condition.name,
+            weights=weights,
+            site=site,
+            today=TODAY,
+        )
+        assert [row.candidate.id for row in found.rows] == [s.candidate.id for s in reference]
+        sql_scores = {
+            row["practitioner_id"]: row["score"]
+            for row in ranked_rows(filters, weights=weights, site=site, page=Page(limit=100)).rows
+        }
+        for s in reference:
+            assert sql_scores[s.candidate.id] == pytest.approx(s.score, abs=1e-12)
+        # Pages: the database picks exactly the reference's rows at each offset, in order.
+        for offset in (0, 3, 7, 24):
+            page = top_candidates(
+                filters, weights=weights, site=site, page=Page(limit=7, offset=offset)
+            )
+            assert [row.candidate.id for row in page.rows] == [
+                s.candidate.id for s in reference[offset : offset + 7]
+            ]
+            assert (page.count, page.experienced_count) == (
+                found.count,
+                found.experienced_count,
+            )
+        if with_location:
+            nearest = sorted(reference, key=distance_key)
+            for offset in (0, 5):
+                page = top_candidates(
+                    filters,
+                    weights=weights,
+                    site=site,
+                    page=Page(limit=9, offset=offset, sort=k.SORT_DISTANCE),
+                )
+                assert [row.candidate.id for row in page.rows] == [
+                    s.candidate.id for s in nearest[offset : offset + 9]
+                ]
 
 
 @pytest.mark.django_db
@@ -143,9 +228,9 @@ def test_the_directory_and_the_match_show_the_same_clinic_at_the_same_distance(s
     }
     center = VANCOUVER if located else None
     filters = CandidateFilters(condition=condition, today=TODAY, center=center, radius_km=radius)
-    _, rows = top_candidates(
-        filters, weights=weights_from_priorities({}), site=SiteFigures(), limit=100
-    )
+    rows = top_candidates(
+        filters, weights=weights_from_priorities({}), site=SiteFigures(), page=Page(limit=100)
+    ).rows
     matched = {row.candidate.id: (row.clinic, row.candidate.distance_km) for row in rows}
     assert 0 < len(matched) < 15 if located else len(matched) == 15
     assert matched.keys() == listed.keys()
@@ -192,9 +277,10 @@ def test_expired_pending_rejected_and_deactivated_are_gated_out():
         stats_credentials_changed(owner_id=practitioner.user_id)
     gone = qualified_practitioner(is_active=False)
     filters = CandidateFilters(condition=condition, today=TODAY)
-    count, rows = top_candidates(
-        filters, weights=weights_from_priorities({}), site=SiteFigures(), limit=10
+    found = top_candidates(
+        filters, weights=weights_from_priorities({}), site=SiteFigures(), page=Page(limit=10)
     )
+    count, rows = found.count, found.rows
     assert count == 1
     assert [row.candidate.id for row in rows] == [keep.id]
     assert {expired.id, pending.id, gone.id}.isdisjoint(row.candidate.id for row in rows)

@@ -88,6 +88,7 @@ def test_whole_response_for_one_practitioner(api_client):
             ["qualifications", "experience", "referrals", "communication", "comfort"], w
         ),
         "count": 1,
+        "experienced_count": 1,
         "results": [
             {
                 "rank": 1,
@@ -354,6 +355,13 @@ BAD = [
     ({"condition": "sciatica", "health": {"bleeding_disorder": "maybe"}}, "health"),
     ({"condition": "sciatica", "health": {"diabetes": True}}, "health"),
     ({"condition": "sciatica", "sort": "price"}, "sort"),
+    ({"condition": "sciatica", "sort": "distance"}, "sort"),
+    ({"condition": "sciatica", "offset": -1}, "offset"),
+    ({"condition": "sciatica", "offset": 1001}, "offset"),
+    ({"condition": "sciatica", "max_fee": -5}, "max_fee"),
+    ({"condition": "sciatica", "max_fee": "cheap"}, "max_fee"),
+    ({"condition": "sciatica", "direct_billing": "maybe"}, "direct_billing"),
+    ({"condition": "sciatica", "experience_required": "maybe"}, "experience_required"),
     ({"condition": "scia\x00tica"}, "condition"),
     ({"condition": 12}, "condition"),
 ]
@@ -431,6 +439,27 @@ def test_query_count_is_the_same_for_limit_1_and_100_and_10_or_500_candidates(
     with django_assert_num_queries(1):
         api_client.post(URL, {"condition": "sciatica", "limit": 100}, format="json")
     assert big.json()["count"] == 500
+    # Every filter, a page deep in the ranking and the other order: still one query (each
+    # new shape's statement is written once, in Python, and cached).
+    deep = {
+        **body,
+        "limit": 100,
+        "offset": 400,
+        "sort": "distance",
+        "max_fee": 500,
+        "direct_billing": True,
+        "experience_required": True,
+        "languages": ["en", "fr"],
+        "accepting_new_patients": True,
+    }
+    with django_assert_num_queries(1):
+        filtered = api_client.post(URL, deep, format="json")
+    assert (filtered.json()["count"], filtered.json()["results"]) == (0, [])
+    with django_assert_num_queries(1):
+        paged = api_client.post(URL, {**body, "offset": 480, "sort": "distance"}, format="json")
+    assert [item["rank"] for item in paged.json()["results"]] == list(range(481, 501))
+    with django_assert_num_queries(1):
+        api_client.post(URL, {"condition": "sciatica", "experience_required": True}, format="json")
 
 
 def test_the_match_serializers_have_one_field_per_criterion_in_order():
