@@ -108,7 +108,10 @@ def test_patient_finds_explained_results_a_safety_banner_and_a_profile(
     ).to_be_visible()
     screenshot(page, "profile")
 
-    # Back: the same results, the banner and the ticked answer — no resubmission prompt.
+    # Back: the same results, the banner and the ticked answer — a GET of the results page,
+    # never the form sent again (so no "Confirm Form Resubmission").
+    requests = []
+    page.on("request", lambda request: requests.append((request.method, request.url)))
     page.go_back()
     expect(page).to_have_url(results_url)
     expect(page.get_by_role("alert")).to_contain_text(
@@ -118,13 +121,15 @@ def test_patient_finds_explained_results_a_safety_banner_and_a_profile(
         ["1. Avery Fraser", "2. Blake Moreau", "3. Casey Singh"]
     )
     expect(page.get_by_label("I have a bleeding disorder")).to_be_checked()
+    assert ("GET", results_url) in requests
+    assert not [method for method, _url in requests if method != "GET"]
     page.reload()
     expect(result_cards(page)).to_have_count(3)
     assert_accessible(page)
 
 
 def test_results_on_a_phone_are_compact_with_refine_search_and_back_works(
-    page: Page, vancouver_practitioners
+    page: Page, vancouver_practitioners, screenshot
 ):
     page.set_viewport_size({"width": 390, "height": 844})
     search_sciatica_in_vancouver(page)
@@ -143,6 +148,7 @@ def test_results_on_a_phone_are_compact_with_refine_search_and_back_works(
     assert overflow <= 0
     assert_accessible(page)
     page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "results-compact")
 
     # "Refine search" sits at the top and jumps to the form, which holds the search as sent.
     refine = page.get_by_role("link", name="Refine search")

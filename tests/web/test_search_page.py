@@ -151,6 +151,7 @@ def test_sciatica_in_vancouver_shows_ranked_cards_with_reasons_per_criterion(cli
     ) in page
     assert '<p class="refine-link"><a href="#search-heading">Refine search</a></p>' in page
     assert '<h2 id="search-heading" tabindex="-1">Refine your search</h2>' in page
+    assert "{#" not in page and "#}" not in page and "{%" not in page
     # The form below is the search as sent, ready to refine.
     assert 'value="Vancouver"' in page and '<option value="25" selected>25 km</option>' in page
     assert "Licensed physiotherapist (CA-BC), verified" in page
