@@ -102,13 +102,15 @@ def _page_number(raw: str | None) -> int:
 def _paging(page: int) -> dict:
     """The match request's paging for `page` (PAGE_SIZE results each). Until match takes
     `offset` (issue 12, the API's side), the first page × PAGE_SIZE are asked for (at most
-    MATCH_LIMIT_MAX) and the page shows the last PAGE_SIZE of them; ranks are the API's own
-    either way."""
+    MATCH_LIMIT_MAX) and _shown keeps this page's ranks. With `offset` this becomes
+    {"offset": (page - 1) * PAGE_SIZE, "limit": PAGE_SIZE}, and _shown stays as it is."""
     return {"limit": page * PAGE_SIZE}
 
 
 def _shown(body: dict, page: int) -> list[dict]:
-    return body["results"][(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    """This page's results, by their rank (the API's ranks run on from offset + 1)."""
+    first = (page - 1) * PAGE_SIZE + 1
+    return [item for item in body["results"] if first <= item["rank"] < first + PAGE_SIZE]
 
 
 def _referrable(request: HttpRequest, practitioner_ids: list[int]) -> set[int]:
