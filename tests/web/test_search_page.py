@@ -584,6 +584,39 @@ def test_the_experience_filter_button_needs_the_count_from_match(client):
     assert "Show only the" not in page
 
 
+def with_experienced_count(monkeypatch, count: int) -> None:
+    """match's response as the API's side of issue 12 makes it: experienced_count added."""
+    real = search_view.match_body
+    monkeypatch.setattr(
+        search_view, "match_body", lambda result: real(result) | {"experienced_count": count}
+    )
+
+
+@pytest.mark.django_db
+def test_the_count_line_reads_experienced_count_and_offers_the_filter(client, monkeypatch):
+    practitioner_at(name="Ann Able")
+    practitioner_at(49.30, -123.10, name="Bo Best")
+    practitioner_at(49.31, -123.10, name="Cy Chan")
+    with_experienced_count(monkeypatch, 1)
+    location = post(client)["Location"]
+    page = html(client.get(location))
+    assert (
+        '<p class="count" role="status">3 practitioners match; 1 reports experience with '
+        "sciatica.</p>"
+    ) in page
+    action = reverse("web:results_experienced", args=[RESULTS_URL.match(location).group(1)])
+    assert (
+        f'<form method="post" action="{action}" class="filter-form">' in page
+        and "Show only the 1 with experience</button>" in page
+    )
+    # All of them, or none of them, experienced: nothing to filter.
+    for count, words in ((3, "3 report experience"), (0, "0 report experience")):
+        with_experienced_count(monkeypatch, count)
+        page = html(client.get(location))
+        assert f"3 practitioners match; {words} with sciatica." in page
+        assert "filter-form" not in page
+
+
 @pytest.mark.django_db
 def test_the_experience_filter_post_on_an_unknown_id_is_a_404(client):
     url = reverse("web:results_experienced", args=["y" * 16])
