@@ -664,3 +664,22 @@ def test_the_count_says_how_many_report_experience_and_offers_the_filter(client)
     # The same search otherwise: the health answer, and the earlier results page, stay.
     assert '<div class="banner banner-caution" role="alert">' in html(response)
     assert client.get(location).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_stored_search_that_no_longer_holds_is_the_form_with_its_errors(client):
+    practitioner_at()
+    location = post(client, city="Victoria")["Location"]
+    search_id = RESULTS_URL.match(location).group(1)
+    session = client.session
+    kept = session[search_store.SESSION_KEY][search_id]
+    # As if the condition had been taken off the list since.
+    kept["payload"]["condition"] = kept["input"]["condition"] = "gout"
+    session.save()
+    response = client.get(location)
+    assert response.status_code == 200
+    page = html(response)
+    assert 'id="id_condition_error"' in page
+    assert "We do not know the condition “gout”." in page
+    assert 'value="gout"' in page and 'value="Victoria"' in page
+    assert response.context.get("body") is None

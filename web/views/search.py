@@ -132,7 +132,7 @@ def _results_context(request: HttpRequest, search_id: str, body: dict, page: int
     cards = [_card(item, can_refer=item["practitioner"]["id"] in referrable) for item in items]
     first = (page - 1) * PAGE_SIZE + 1
     last = first + len(cards) - 1
-    reachable = min(body["count"], MATCH_LIMIT_MAX)
+    reachable = min(body["count"], LAST_PAGE * PAGE_SIZE)
     url = reverse("web:results", args=[search_id])
     return {
         "body": body,
@@ -162,7 +162,7 @@ def _submit(request: HttpRequest, data) -> HttpResponse:
     form = SearchForm(data)
     if form.is_valid():
         search_id = search_store(request, input=form.stored_input(), payload=form.payload)
-        return redirect_303(reverse("web:results", args=[search_id]))
+        return _see_other(reverse("web:results", args=[search_id]))
     return _never_cached(render(request, "web/search.html", {"form": form}))
 
 
@@ -172,7 +172,7 @@ def _expired(request: HttpRequest) -> HttpResponse:
     return _never_cached(render(request, "web/search.html", context, status=404))
 
 
-def redirect_303(url: str) -> HttpResponse:
+def _see_other(url: str) -> HttpResponse:
     response = redirect(url)
     response.status_code = 303
     return response
