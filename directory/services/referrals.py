@@ -182,17 +182,33 @@ def referral_recipient_refusal(*, practitioner_id: int, today: date) -> str | No
     they may: referrals go to listed (active), qualified practitioners only — both rules
     from directory.rules. referral_create refuses with this message; the pages ask it
     before they offer "Refer a patient". One query."""
-    standing = (
-        PractitionerProfile.objects.filter(pk=practitioner_id)
+    return referral_recipient_refusals(practitioner_ids=[practitioner_id], today=today)[
+        practitioner_id
+    ]
+
+
+def referral_recipient_refusals(
+    *, practitioner_ids: Iterable[int], today: date
+) -> dict[int, str | None]:
+    """referral_recipient_refusal for many practitioners at once (a page of search results),
+    keyed by id: one query however many."""
+    ids = list(dict.fromkeys(practitioner_ids))
+    standing = {
+        pk: (listed, qualified)
+        for pk, listed, qualified in PractitionerProfile.objects.filter(pk__in=ids)
         .annotate(listed=active_practitioner_q(), qualified=qualified_q(today=today))
-        .values_list("listed", "qualified")
-        .first()
-    )
-    if standing is None or not standing[0]:
-        return INACTIVE_MESSAGE.format(pk=practitioner_id)
-    if not standing[1]:
-        return NOT_QUALIFIED_MESSAGE.format(pk=practitioner_id)
-    return None
+        .values_list("pk", "listed", "qualified")
+    }
+    refusals: dict[int, str | None] = {}
+    for pk in ids:
+        listed, qualified = standing.get(pk, (False, False))
+        if not listed:
+            refusals[pk] = INACTIVE_MESSAGE.format(pk=pk)
+        elif not qualified:
+            refusals[pk] = NOT_QUALIFIED_MESSAGE.format(pk=pk)
+        else:
+            refusals[pk] = None
+    return refusals
 
 
 def _check_not_duplicate(*, physician: PhysicianProfile, **same) -> None:

@@ -86,6 +86,15 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _city_index_loaded() -> None:
+    """The offline city index loads once per process, in seconds on a busy machine: load it
+    before any test, not inside the first search click's timeout."""
+    from directory.gazetteer import resolve_city
+
+    resolve_city("Vancouver", "CA")
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _chromium_present() -> None:
     """Skips the browser tests where Chromium is missing, except in CI, which fails instead
     so that it never passes by silently skipping them."""

@@ -1,5 +1,6 @@
 """An anonymous patient searches, reads the ranked and explained results, answers a health
-question, sees the safety banner and opens the best match's profile (SPEC §4, §6)."""
+question, sees the safety banner and opens the best match's profile (SPEC §4, §6); the
+results are a page of their own, so Back comes back to them (issue 12)."""
 
 import re
 
@@ -7,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from matching import safety
+from tests.browser.test_accessibility import assert_accessible
 
 # The live server writes in its own threads: the data must be committed (transaction=True);
 # serialized_rollback restores the seeded conditions the flush between such tests removes.
@@ -24,10 +26,20 @@ def search_sciatica_in_vancouver(page: Page) -> None:
     page.get_by_role("button", name="Search", exact=True).click()
 
 
+RESULTS_URL = re.compile(r"/results/[A-Za-z0-9_-]{16}/$")
+
+
 def result_cards(page: Page):
     return page.get_by_role("region", name="Results for Sciatica").get_by_role(
         "listitem", name=re.compile(r"^\d+\. ")
     )
+
+
+def open_explanations(page: Page) -> None:
+    """Each card's bars and reasons sit in a <details>: open them all, as a reader would."""
+    summaries = page.locator(".result details > summary")
+    for index in range(summaries.count()):
+        summaries.nth(index).click()
 
 
 def test_patient_finds_explained_results_a_safety_banner_and_a_profile(
@@ -39,8 +51,14 @@ def test_patient_finds_explained_results_a_safety_banner_and_a_profile(
     expect(page.get_by_role("status").filter(has_text="practitioners match")).to_have_text(
         "3 practitioners match."
     )
+    expect(page).to_have_url(RESULTS_URL)
+    assert "sciatica" not in page.url.lower() and "vancouver" not in page.url.lower()
     cards = result_cards(page)
     expect(cards).to_have_count(3)
+    # Compact: the score shows, the explanation opens on demand.
+    expect(cards.first.get_by_text(re.compile(r"^Match score \d\.\d\d of 1$"))).to_be_visible()
+    expect(cards.first.get_by_text("Qualifications:", exact=True)).to_be_hidden()
+    open_explanations(page)
     # The most experienced and most referred practitioner ranks first, and so on.
     expect(cards.get_by_role("heading", level=3)).to_have_text(
         ["1. Avery Fraser", "2. Blake Moreau", "3. Casey Singh"]
@@ -72,6 +90,7 @@ def test_patient_finds_explained_results_a_safety_banner_and_a_profile(
     expect(banner).to_contain_text("The practitioners below are still listed")
     expect(result_cards(page)).to_have_count(3)
     screenshot(page, "results-not-recommended")
+    results_url = page.url
 
     page.get_by_role("link", name="Avery Fraser").click()
     expect(page).to_have_url(re.compile(rf"/practitioners/{vancouver_practitioners[0].pk}/$"))
@@ -88,3 +107,103 @@ def test_patient_finds_explained_results_a_safety_banner_and_a_profile(
         page.get_by_role("heading", name="What to expect in an IMS session", level=2)
     ).to_be_visible()
     screenshot(page, "profile")
+
+    # Back: the same results, the banner and the ticked answer — a GET of the results page,
+    # never the form sent again (so no "Confirm Form Resubmission").
+    requests = []
+    page.on("request", lambda request: requests.append((request.method, request.url)))
+    page.go_back()
+    expect(page).to_have_url(results_url)
+    expect(page.get_by_role("alert")).to_contain_text(
+        "IMS is not recommended for you at the moment"
+    )
+    expect(result_cards(page).get_by_role("heading", level=3)).to_have_text(
+        ["1. Avery Fraser", "2. Blake Moreau", "3. Casey Singh"]
+    )
+    expect(page.get_by_label("I have a bleeding disorder")).to_be_checked()
+    assert ("GET", results_url) in requests
+    assert not [method for method, _url in requests if method != "GET"]
+    page.reload()
+    expect(result_cards(page)).to_have_count(3)
+    assert_accessible(page)
+
+
+def test_results_on_a_phone_are_compact_with_refine_search_and_back_works(
+    page: Page, vancouver_practitioners, screenshot
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    search_sciatica_in_vancouver(page)
+    expect(page).to_have_url(RESULTS_URL)
+    results_url = page.url
+    cards = result_cards(page)
+    expect(cards).to_have_count(3)
+    # Three compact cards: far from the thousands of pixels the explanations would take.
+    bottom = page.evaluate(
+        "document.querySelector('.results').getBoundingClientRect().bottom + window.scrollY"
+    )
+    assert bottom < 1400, f"the three results end {bottom} px down at 390 px"
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    assert_accessible(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "results-compact")
+
+    # "Refine search" sits at the top and jumps to the form, which holds the search as sent.
+    refine = page.get_by_role("link", name="Refine search")
+    assert refine.bounding_box()["y"] < 400
+    refine.click()
+    expect(page).to_have_url(re.compile(r"#search-heading$"))
+    expect(page.get_by_role("heading", name="Refine your search")).to_be_in_viewport()
+    expect(page.get_by_label("Condition", exact=True)).to_have_value("sciatica")
+    expect(page.get_by_label("City", exact=True)).to_have_value("Vancouver")
+
+    # An explanation opens in place, without script.
+    first = cards.first
+    first.get_by_text("Why this rank").click()
+    expect(first.get_by_text("Qualifications:", exact=True)).to_be_visible()
+
+    first.get_by_role("link", name="Avery Fraser").click()
+    expect(page.get_by_role("heading", name="Avery Fraser", level=1)).to_be_visible()
+    page.go_back()
+    expect(page).to_have_url(re.compile(re.escape(results_url)))
+    expect(result_cards(page)).to_have_count(3)
+    assert_accessible(page)
+
+
+def test_show_more_continues_the_ranking_on_the_next_page(
+    page: Page, vancouver_practitioners, monkeypatch
+):
+    # Two a page, so three practitioners make two pages.
+    from web.views import search as search_view
+
+    monkeypatch.setattr(search_view, "PAGE_SIZE", 2)
+    monkeypatch.setattr(search_view, "LAST_PAGE", 50)
+    search_sciatica_in_vancouver(page)
+    expect(page.get_by_role("status").filter(has_text="practitioners match")).to_have_text(
+        "3 practitioners match. Showing 1–2."
+    )
+    expect(result_cards(page).get_by_role("heading", level=3)).to_have_text(
+        ["1. Avery Fraser", "2. Blake Moreau"]
+    )
+    page.get_by_role("link", name="Show more: 3–3").click()
+    expect(page).to_have_url(re.compile(r"/results/[A-Za-z0-9_-]{16}/\?page=2$"))
+    expect(result_cards(page).get_by_role("heading", level=3)).to_have_text(["3. Casey Singh"])
+    page.get_by_role("link", name="Previous: 1–2").click()
+    expect(result_cards(page)).to_have_count(2)
+    page.go_back()
+    expect(result_cards(page).get_by_role("heading", level=3)).to_have_text(["3. Casey Singh"])
+
+
+def test_a_verified_physician_refers_from_a_result_card(
+    page: Page, vancouver_practitioners, verified_physician, sign_in
+):
+    sign_in(page, verified_physician.user.email)
+    search_sciatica_in_vancouver(page)
+    card = result_cards(page).nth(2)
+    card.get_by_role("link", name="Refer a patient to Casey Singh").click()
+    expect(page).to_have_url(
+        re.compile(rf"/referrals/new/\?practitioner={vancouver_practitioners[2].pk}$")
+    )
+    expect(page.get_by_role("heading", name="To Casey Singh")).to_be_visible()

@@ -141,6 +141,7 @@ def test_practitioner_signs_up_is_verified_and_patients_find_them(open_page, tmp
     patient.get_by_role("button", name="Search", exact=True).click()
     results = patient.get_by_role("region", name="Results for Sciatica")
     expect(results.get_by_role("heading", level=3)).to_have_text([f"1. {NAME}"])
+    results.get_by_text("Why this rank").click()  # the explanation opens on demand
     expect(results.get_by_text("6 years treating sciatica, about 250 patients")).to_be_visible()
 
 

@@ -12,6 +12,8 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from directory.conditions import UnknownCondition, condition_resolve
 from directory.limits import (
+    FEE_MAX,
+    FEE_MIN,
     MATCH_LIMIT_DEFAULT,
     RADIUS_DEFAULT_KM,
     RADIUS_MAX_KM,
@@ -70,12 +72,19 @@ HEALTH_QUESTIONS = {
 # Only these may be prefilled from a link (GET); the health answers never travel in a URL.
 PREFILL_FIELDS = ("condition", "city", "country", "radius_km", "language", *k.CRITERIA)
 RESULT_LIMIT = MATCH_LIMIT_DEFAULT
+SORT_BEST = "best"
+SORT_DISTANCE = "distance"
+SORT_CHOICES = [(SORT_BEST, "Best match"), (SORT_DISTANCE, "Nearest first")]
 # Where each part of the API's error body is shown on the page.
 ERROR_FIELD = {
     "condition": "condition",
     "radius_km": "radius_km",
     "languages": "language",
     "accepting_new_patients": "accepting_new_patients",
+    "max_fee": "max_fee",
+    "direct_billing": "direct_billing",
+    "experience_required": "experience_required",
+    "sort": "sort",
 }
 
 
@@ -131,6 +140,30 @@ class SearchForm(forms.Form):
     accepting_new_patients = forms.BooleanField(
         required=False, label="Only practitioners accepting new patients"
     )
+    # Filters exclude, they never score (the API's max_fee, direct_billing and
+    # experience_required); the sort is the API's `sort`.
+    max_fee = forms.DecimalField(
+        required=False,
+        min_value=FEE_MIN,
+        max_value=FEE_MAX,
+        decimal_places=2,
+        label="Maximum fee per session ($)",
+        help_text="Leave empty for any fee.",
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+    )
+    direct_billing = forms.BooleanField(
+        required=False, label="Direct billing only (they bill your insurer)"
+    )
+    experience_required = forms.BooleanField(
+        required=False, label="Only practitioners with experience of this condition"
+    )
+    sort = forms.ChoiceField(
+        choices=SORT_CHOICES,
+        required=False,
+        initial=SORT_BEST,
+        label="Sort by",
+        help_text="Nearest first needs a city or your location.",
+    )
     bleeding_disorder = forms.BooleanField(
         required=False, label=HEALTH_QUESTIONS["bleeding_disorder"]
     )
@@ -150,6 +183,8 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.conditions = list(Condition.objects.order_by("name"))
         self.match_request: MatchRequest | None = None
+        # The API-shaped request body once valid: what a stored search keeps.
+        self.payload: dict | None = None
 
     def prefill(self, query: Mapping[str, str]) -> None:
         """Initial values from a link such as /?condition=sciatica&city=Vancouver: only the
@@ -167,8 +202,14 @@ class SearchForm(forms.Form):
             self.initial["accepting_new_patients"] = True
 
     def uses_my_location(self) -> bool:
-        """Whether this search went by the browser's position rather than the city."""
-        return self.is_bound and self._uses_point(getattr(self, "cleaned_data", {}))
+        """Whether this search went by the browser's position rather than the city (a
+        stored search shown again has its input as the initial values)."""
+        if not self.is_bound:
+            return self._uses_point(self.initial)
+        return self._uses_point(getattr(self, "cleaned_data", {}))
+
+    def filter_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("direct_billing", "experience_required")]
 
     def priority_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in k.CRITERIA]
@@ -201,8 +242,10 @@ class SearchForm(forms.Form):
             cleaned["lat"] = cleaned["lng"] = None
         if self.errors:
             return cleaned
+        payload = self._payload(cleaned)
         try:
-            self.match_request = match_request_parse(self._payload(cleaned))
+            self.match_request = match_request_parse(payload)
+            self.payload = payload
         except ApiValidationError as error:
             self._add_api_errors(error.detail, cleaned)
         return cleaned
@@ -219,13 +262,13 @@ class SearchForm(forms.Form):
         return None
 
     def _payload(self, cleaned: dict) -> dict:
-        """The same body a client would POST to /api/v1/match/."""
+        """The same body a client would POST to /api/v1/match/ (the results page adds the
+        paging: `limit` is the API's default, RESULT_LIMIT, until then)."""
         payload = {
             "condition": cleaned["condition"],
             "radius_km": cleaned["radius_km"],
             "priorities": {name: cleaned[name] for name in k.CRITERIA},
             "health": {name: cleaned[name] for name in HEALTH_QUESTIONS},
-            "limit": RESULT_LIMIT,
         }
         location = self._location(cleaned)
         if location:
@@ -234,7 +277,29 @@ class SearchForm(forms.Form):
             payload["languages"] = [cleaned["language"]]
         if cleaned.get("accepting_new_patients"):
             payload["accepting_new_patients"] = True
+        # The filters and the sort go only when chosen: the request stays the API's own.
+        if cleaned.get("max_fee") is not None:
+            fee = cleaned["max_fee"]
+            payload["max_fee"] = int(fee) if fee == fee.to_integral_value() else float(fee)
+        for name in ("direct_billing", "experience_required"):
+            if cleaned.get(name):
+                payload[name] = True
+        if cleaned.get("sort") == SORT_DISTANCE:
+            payload["sort"] = SORT_DISTANCE
         return payload
+
+    def stored_input(self) -> dict:
+        """What the patient typed, field by field, to show the form again as it was sent
+        (a stored search's "Refine search"); the values are the raw text, JSON-safe."""
+        kept = {
+            name: self.data[name]
+            for name in self.fields
+            if name in self.data and name not in ("lat", "lng")
+        }
+        # The position as used: a broken one was ignored, and the city searched.
+        if self._uses_point(self.cleaned_data):
+            kept |= {"lat": self.cleaned_data["lat"], "lng": self.cleaned_data["lng"]}
+        return kept
 
     def _add_api_errors(self, detail: object, cleaned: dict) -> None:
         if not isinstance(detail, Mapping):
