@@ -15,6 +15,8 @@ class MatchRequest:
     priorities: dict[str, int] = field(default_factory=dict)
     health: HealthAnswers = field(default_factory=HealthAnswers)
     limit: int = MATCH_LIMIT_DEFAULT
+    # The patient's text when the condition was read as a close spelling of it.
+    interpreted_from: str | None = None
 
     @property
     def condition(self) -> Condition:
@@ -28,6 +30,7 @@ class MatchResult:
     weights: dict[str, float]
     count: int
     results: list[tuple[CandidateRow, CandidateScore]]
+    interpreted_from: str | None = None
 
 
 def match_run(*, request: MatchRequest) -> MatchResult:
@@ -51,4 +54,11 @@ def match_run(*, request: MatchRequest) -> MatchResult:
         for row in rows
     ]
     scored.sort(key=lambda pair: rank_key(pair[1]))
-    return MatchResult(request.condition, assess(request.health), weights, count, scored)
+    return MatchResult(
+        request.condition,
+        assess(request.health),
+        weights,
+        count,
+        scored,
+        interpreted_from=request.interpreted_from,
+    )
