@@ -1,5 +1,7 @@
 """GET /api/v1/conditions/ — the condition taxonomy (SPEC §1, §5)."""
 
+from pathlib import Path
+
 import pytest
 
 from directory.models import Condition
@@ -107,3 +109,12 @@ def test_conditions_page_size_over_100_is_400(api_client):
 def test_conditions_cost_two_queries(api_client, django_assert_num_queries):
     with django_assert_num_queries(2):  # count + page
         api_client.get(URL)
+
+
+def test_the_readme_lists_every_conditions_synonyms():
+    readme = Path(__file__).resolve().parents[2].joinpath("README.md").read_text()
+    table = readme.split("| condition | synonyms (0002")[1].split("\n\n")[0]
+    rows = [line.strip("|").split("|") for line in table.splitlines()[2:]]
+    documented = {name.strip(): [s.strip() for s in synonyms.split(",")] for name, synonyms in rows}
+
+    assert documented == {c.name: c.synonyms for c in Condition.objects.all()}
