@@ -20,7 +20,7 @@ REVIEW_TEXT_SHOWN = 80  # characters of a review's text in the list
 
 
 def person(user: User | None) -> str:
-    """"Dana Lee <dana@example.org>"; the e-mail alone when there is no name."""
+    """ "Dana Lee <dana@example.org>"; the e-mail alone when there is no name."""
     if user is None:
         return "—"
     return f"{user.name} <{user.email}>" if user.name.strip() else user.email
