@@ -11,8 +11,8 @@ from datetime import date
 from django.utils import timezone
 from rest_framework import serializers
 
-from directory.conditions import UnknownCondition, condition_resolve
-from directory.gazetteer import UnknownPlace, resolve_city
+from directory.conditions import UnknownCondition, condition_interpret
+from directory.gazetteer import UnknownPlace, place_resolve
 from directory.geo import Point
 from matching import constants as k
 from matching.candidates import CandidateFilters
@@ -27,7 +27,7 @@ def _location(data: Mapping | None) -> Point | None:
     if "lat" in data:
         return Point(data["lat"], data["lng"])
     try:
-        place = resolve_city(data["city"], data["country"])
+        place = place_resolve(data["city"], country=data.get("country"))
     except UnknownPlace as error:
         raise serializers.ValidationError({"location": [str(error)]}) from None
     return Point(place.lat, place.lng)
@@ -37,11 +37,11 @@ def match_request_build(data: Mapping, *, today: date | None = None) -> MatchReq
     """A MatchRequest from MatchRequestSerializer's validated data. Raises rest_framework
     ValidationError on "condition" or "location" when either cannot be resolved."""
     try:
-        condition = condition_resolve(data["condition"])
+        condition = condition_interpret(data["condition"])
     except UnknownCondition as error:
         raise serializers.ValidationError({"condition": [str(error)]}) from None
     filters = CandidateFilters(
-        condition=condition,
+        condition=condition.condition,
         today=today or timezone.localdate(),
         center=_location(data.get("location")),
         radius_km=data["radius_km"],
@@ -58,6 +58,7 @@ def match_request_build(data: Mapping, *, today: date | None = None) -> MatchReq
         limit=data["limit"],
         offset=data["offset"],
         sort=data["sort"],
+        interpreted_from=condition.interpreted_from,
     )
 
 
@@ -110,8 +111,11 @@ def _result_item(rank: int, row, scored, weights: Mapping[str, float]) -> dict:
 def match_body(result: MatchResult) -> dict:
     """The response body of POST /api/v1/match/ (SPEC §4)."""
     weights = {name: round(w, 3) for name, w in result.weights.items()}
+    condition = {"slug": result.condition.slug, "name": result.condition.name}
+    if result.interpreted_from is not None:
+        condition["interpreted_from"] = result.interpreted_from
     return {
-        "condition": {"slug": result.condition.slug, "name": result.condition.name},
+        "condition": condition,
         "safety": {"level": result.safety.level, "messages": list(result.safety.messages)},
         "weights": weights,
         "count": result.count,

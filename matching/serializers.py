@@ -38,10 +38,17 @@ class MatchLocationInputSerializer(StrictSerializer):
     # int(): the published schema writes the bounds as the whole numbers they are.
     lat = serializers.FloatField(min_value=int(LAT_MIN), max_value=int(LAT_MAX), required=False)
     lng = serializers.FloatField(min_value=int(LNG_MIN), max_value=int(LNG_MAX), required=False)
-    city = serializers.CharField(max_length=SEARCH_TEXT_MAX, required=False)
+    city = serializers.CharField(
+        max_length=SEARCH_TEXT_MAX,
+        required=False,
+        help_text='"City", "City, Province" or "City, State" (code or name), e.g. '
+        '"Vancouver, BC"; case- and accent-insensitive (directory.gazetteer).',
+    )
     country = serializers.RegexField(
         r"^[A-Za-z]{2}$",
         required=False,
+        help_text="ISO country code of the city; CA when omitted (US when the city names a "
+        "US state).",
         error_messages={"invalid": "Use a two-letter ISO country code, e.g. CA."},
     )
 
@@ -49,9 +56,11 @@ class MatchLocationInputSerializer(StrictSerializer):
         has_point = "lat" in attrs or "lng" in attrs
         has_city = "city" in attrs or "country" in attrs
         point_ok = "lat" in attrs and "lng" in attrs
-        city_ok = "city" in attrs and "country" in attrs
+        city_ok = "city" in attrs
         if has_point == has_city or not (point_ok or city_ok):
-            raise serializers.ValidationError('Give either {"lat", "lng"} or {"city", "country"}.')
+            raise serializers.ValidationError(
+                'Give either {"lat", "lng"} or {"city"} (with "country" if not CA).'
+            )
         return attrs
 
 
@@ -73,7 +82,12 @@ class MatchHealthInputSerializer(StrictSerializer):
 
 
 class MatchRequestSerializer(StrictSerializer):
-    condition = serializers.CharField(max_length=SEARCH_TEXT_MAX)
+    condition = serializers.CharField(
+        max_length=SEARCH_TEXT_MAX,
+        help_text="A condition's slug, name or synonym, or a close misspelling of one (the "
+        "response's condition.interpreted_from then says so); unrecognisable text is a 400 "
+        "that suggests the closest conditions.",
+    )
     location = MatchLocationInputSerializer(required=False)
     radius_km = serializers.FloatField(required=False, default=RADIUS_DEFAULT_KM)
     languages = serializers.ListField(
@@ -185,6 +199,11 @@ class MatchResultItemSerializer(serializers.Serializer):
 class MatchConditionSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
+    interpreted_from = serializers.CharField(
+        required=False,
+        help_text="Present only when the request's condition was a close misspelling: the "
+        "text as typed, which was read as this condition.",
+    )
 
 
 class MatchSafetySerializer(serializers.Serializer):

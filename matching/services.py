@@ -31,6 +31,8 @@ class MatchRequest:
     # 0-based: the results are ranks offset + 1 … offset + limit.
     offset: int = 0
     sort: str = k.SORT_BEST
+    # The patient's text when the condition was read as a close spelling of it.
+    interpreted_from: str | None = None
 
     @property
     def condition(self) -> Condition:
@@ -48,6 +50,7 @@ class MatchResult:
     results: list[tuple[CandidateRow, CandidateScore]]
     # The first result's rank is offset + 1.
     offset: int = 0
+    interpreted_from: str | None = None
 
 
 def match_run(*, request: MatchRequest) -> MatchResult:
@@ -81,4 +84,5 @@ def match_run(*, request: MatchRequest) -> MatchResult:
         found.experienced_count,
         scored,
         offset=request.offset,
+        interpreted_from=request.interpreted_from,
     )

@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import HttpRequest
 
+from directory.admin.display import time_column
 from directory.models import User
 from directory.services.changes import practitioner_changed_owner
 
@@ -36,7 +37,7 @@ class UserAdmin(DjangoUserAdmin):
 
     form = AccountChangeForm
     add_form = AccountCreationForm
-    list_display = ("email", "name", "role", "is_staff", "is_active", "date_joined")
+    list_display = ("name", "email", "role", "is_staff", "is_active", "joined")
     list_filter = ("role", "is_staff", "is_superuser", "is_active")
     search_fields = ("email", "name")
     ordering = ("email",)
@@ -50,8 +51,11 @@ class UserAdmin(DjangoUserAdmin):
                 "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
             },
         ),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        ("Dates", {"fields": ("last_seen", "joined")}),
     )
+    readonly_fields = ("last_seen", "joined")
+    last_seen = time_column("last_login", "Last login")
+    joined = time_column("date_joined", "Joined")
     add_fieldsets = (
         (
             None,

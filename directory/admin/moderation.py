@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from directory.admin.display import person_column, shortened, time_column
 from directory.admin.moderator import ModeratorAdmin, note_field
 from directory.filters.credentials import CREDENTIAL_STATUS_VALUES, CredentialModerationFilter
 from directory.models import Credential, Referral, ReferralAuditLog, Review, ReviewFlag
@@ -63,44 +64,47 @@ class CredentialStatusFilter(admin.SimpleListFilter):
 @admin.register(Credential)
 class CredentialAdmin(ModeratorAdmin, admin.ModelAdmin):
     list_display = (
-        "owner",
+        "owner_shown",
         "kind",
         "issuer",
         "shown_status",
         "expires_on",
         "submitted",
+        "updated",
         "evidence_link",
     )
     list_filter = (CredentialStatusFilter, "kind", ("withdrawn_at", admin.EmptyFieldListFilter))
     search_fields = ("owner__email", "owner__name", "number")
-    list_select_related = ("owner",)
+    list_select_related = ("owner", "reviewed_by")
     ordering = ("created_at", "id")
     action_form = CredentialActionForm
     action_note_field = "note"
     actions = ["verify_selected", "reject_selected"]
     fields = (
-        "owner",
+        "owner_shown",
         "kind",
         *SUBSTANCE_FIELDS,
         "evidence_link",
         "evidence_content_type",
         "shown_status",
-        "reviewed_by",
-        "reviewed_at",
+        "reviewed_by_shown",
+        "reviewed",
         "note",
-        "withdrawn_at",
+        "withdrawn",
         "submitted",
-        "updated_at",
+        "updated",
     )
     readonly_fields = fields
+    owner_shown = person_column("owner", "Owner")
+    reviewed_by_shown = person_column("reviewed_by", "Reviewed by")
+    reviewed = time_column("reviewed_at", "Reviewed")
+    withdrawn = time_column("withdrawn_at", "Withdrawn")
+    submitted = time_column("created_at", "Submitted")
+    updated = time_column("updated_at", "Updated")
 
     @admin.display(description="Status")
     def shown_status(self, credential: Credential) -> str:
         return credential_status(credential, today=timezone.localdate())
-
-    @admin.display(description="Submitted", ordering="created_at")
-    def submitted(self, credential: Credential):
-        return credential.created_at
 
     @admin.display(description="Evidence")
     def evidence_link(self, credential: Credential) -> str:
@@ -161,10 +165,15 @@ class RemovedFilter(admin.SimpleListFilter):
 
 class ReviewFlagInline(ModeratorAdmin, admin.TabularInline):
     model = ReviewFlag
-    fields = ("flagged_by", "reason", "created_at")
+    fields = ("flagged_by_shown", "reason", "flagged")
     readonly_fields = fields
+    flagged_by_shown = person_column("flagged_by", "Flagged by")
+    flagged = time_column("created_at", "Flagged")
     extra = 0
     can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("flagged_by")
 
 
 class RemovalActionForm(ActionForm):
@@ -178,23 +187,31 @@ class RemovalActionForm(ActionForm):
 class ReviewAdmin(ModeratorAdmin, admin.ModelAdmin):
     list_display = (
         "__str__",
+        "author_shown",
         "author_public_name",
+        "text",
         "overall",
         "verified",
         "flag_count",
         "removed",
-        "updated_at",
+        "updated",
     )
     list_filter = (FlaggedFilter, RemovedFilter, "verified")
-    search_fields = ("practitioner__user__name", "practitioner__user__email", "author__email")
+    # The author's full name finds the displayed "Maria K." too (get_search_results).
+    search_fields = (
+        "practitioner__user__name",
+        "practitioner__user__email",
+        "author__name",
+        "author__email",
+    )
     list_select_related = ("author", "condition", "practitioner__user")
     action_form = RemovalActionForm
     action_note_field = "removal_note"
     actions = ["remove_selected"]
     inlines = [ReviewFlagInline]
     fields = (
-        "practitioner",
-        "author",
+        "practitioner_shown",
+        "author_shown",
         "author_public_name",
         "overall",
         "communication",
@@ -204,18 +221,33 @@ class ReviewAdmin(ModeratorAdmin, admin.ModelAdmin):
         "body",
         "verified",
         "reply",
-        "replied_at",
+        "replied",
         "flag_count",
-        "removed_at",
-        "removed_by",
+        "removed_at_shown",
+        "removed_by_shown",
         "removal_note",
-        "created_at",
-        "updated_at",
+        "created",
+        "updated",
     )
     readonly_fields = fields
+    practitioner_shown = person_column("practitioner.user", "Practitioner")
+    author_shown = person_column("author", "Author")
+    removed_by_shown = person_column("removed_by", "Removed by")
+    replied = time_column("replied_at", "Replied")
+    removed_at_shown = time_column("removed_at", "Removed at")
+    created = time_column("created_at", "Written")
+    updated = time_column("updated_at", "Updated")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return review_list_moderation().select_related("practitioner__user")
+        return review_list_moderation().select_related("practitioner__user", "removed_by")
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        # "Maria K." as the site shows the author: the initial's full stop is not in the name.
+        return super().get_search_results(request, queryset, search_term.replace(".", " "))
+
+    @admin.display(description="Text")
+    def text(self, review: Review) -> str:
+        return shortened(review.body)
 
     def get_ordering(self, request: HttpRequest) -> list[str]:
         # Most flagged first, as in the moderation API's queue.
@@ -250,12 +282,12 @@ class ReferralAdmin(ModeratorAdmin, admin.ModelAdmin):
     # on its own page, and that read is logged.
     list_display = (
         "__str__",
-        "physician",
-        "practitioner",
+        "physician_shown",
+        "practitioner_shown",
         "condition",
         "status",
         "outcome",
-        "created_at",
+        "created",
     )
     list_filter = ("status", "outcome")
     search_fields = (
@@ -265,21 +297,28 @@ class ReferralAdmin(ModeratorAdmin, admin.ModelAdmin):
         "practitioner__user__email",
     )
     fields = (
-        "physician",
-        "practitioner",
+        "physician_shown",
+        "practitioner_shown",
         "condition",
         "reason",
         "patient_reference",
         "status",
         "outcome",
-        "created_at",
-        "updated_at",
-        "completed_at",
+        "created",
+        "updated",
+        "completed",
     )
     readonly_fields = fields
+    physician_shown = person_column("physician.user", "Physician")
+    practitioner_shown = person_column("practitioner.user", "Practitioner")
+    created = time_column("created_at", "Sent")
+    updated = time_column("updated_at", "Updated")
+    completed = time_column("completed_at", "Completed")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return referral_visible_qs(viewer=request.user)
+        return referral_visible_qs(viewer=request.user).select_related(
+            "physician__user", "practitioner__user", "condition"
+        )
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         response = super().changelist_view(request, extra_context)
@@ -303,10 +342,12 @@ class ReferralAdmin(ModeratorAdmin, admin.ModelAdmin):
 
 @admin.register(ReferralAuditLog)
 class ReferralAuditLogAdmin(ModeratorAdmin, admin.ModelAdmin):
-    list_display = ("at", "actor", "action", "referral")
+    list_display = ("when", "actor_shown", "action", "referral")
     list_filter = ("action",)
-    search_fields = ("actor__email",)
+    search_fields = ("actor__email", "actor__name")
     list_select_related = ("actor", "referral")
     date_hierarchy = "at"
-    fields = ("at", "actor", "action", "referral")
+    fields = ("when", "actor_shown", "action", "referral")
     readonly_fields = fields
+    when = time_column("at", "At")
+    actor_shown = person_column("actor", "Actor")

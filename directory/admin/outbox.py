@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from directory.admin.display import person_column, time_column
 from directory.admin.moderator import ModeratorAdmin
 from directory.models import OutboundEmail
 
@@ -32,23 +33,28 @@ class DeliveryFilter(admin.SimpleListFilter):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(ModeratorAdmin, admin.ModelAdmin):
-    list_display = ["created_at", "kind", "recipient", "sent_at", "attempts", "last_error"]
+    list_display = ["created", "kind", "recipient_shown", "sent", "attempts", "last_error"]
     list_filter = [DeliveryFilter, "kind"]
-    search_fields = ["recipient__email"]
+    search_fields = ["recipient__email", "recipient__name"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
     fields = [
         "kind",
-        "recipient",
+        "recipient_shown",
         "params",
-        "created_at",
-        "sent_at",
+        "created",
+        "sent",
         "attempts",
-        "next_attempt_at",
-        "failed_at",
+        "next_attempt",
+        "failed",
         "last_error",
     ]
     readonly_fields = fields
+    recipient_shown = person_column("recipient", "Recipient")
+    created = time_column("created_at", "Queued")
+    sent = time_column("sent_at", "Sent")
+    next_attempt = time_column("next_attempt_at", "Next attempt")
+    failed = time_column("failed_at", "Refused")
 
     def get_actions(self, request: HttpRequest) -> dict:
         return {}

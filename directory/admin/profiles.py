@@ -12,6 +12,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from directory.admin.display import time_column
 from directory.conditions import conditions_changed
 from directory.models import (
     Condition,
@@ -103,8 +104,10 @@ class PractitionerProfileAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "user__name")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
-    readonly_fields = ("qualified", "created_at", "updated_at")
+    readonly_fields = ("qualified", "created", "updated")
     inlines = [LocationInline, ConditionExperienceInline]
+    created = time_column("created_at", "Created")
+    updated = time_column("updated_at", "Updated")
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -127,11 +130,12 @@ class PractitionerProfileAdmin(admin.ModelAdmin):
 
 @admin.register(PhysicianProfile)
 class PhysicianProfileAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "email", "verified_referrer", "created_at")
+    list_display = ("__str__", "email", "verified_referrer", "created")
     search_fields = ("user__email", "user__name")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
-    readonly_fields = ("verified_referrer", "created_at")
+    readonly_fields = ("verified_referrer", "created")
+    created = time_column("created_at", "Created")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         verified = verified_physician_q(today=timezone.localdate())

@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
 from directory import geo
-from directory.conditions import UnknownCondition, condition_resolve
+from directory.conditions import UnknownCondition, condition_interpret
 from directory.limits import (
     FEE_MAX,
     LAT_MAX,
@@ -93,7 +93,7 @@ class ConditionField(forms.CharField):
         if not term:
             return None
         try:
-            return condition_resolve(term)
+            return condition_interpret(term).condition
         except UnknownCondition as exc:
             raise ValidationError(str(exc), code="unknown") from None
 
@@ -194,7 +194,8 @@ class PractitionerFilterSet(django_filters.FilterSet):
     condition = ConditionFilter(
         method="filter_condition",
         max_length=SEARCH_TEXT_MAX,
-        help_text="Condition slug, name or synonym: practitioners who report experience with it.",
+        help_text="Condition slug, name or synonym, or a close misspelling of one: "
+        "practitioners who report experience with it.",
     )
     city = django_filters.CharFilter(
         method="filter_city",

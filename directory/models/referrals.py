@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from directory import limits
 from directory.validators import validate_patient_reference, validate_referral_reason
@@ -88,6 +89,6 @@ class ReferralAuditLog(models.Model):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return (
-            f"{self.actor} {self.action} referral #{self.referral_id} at {self.at:%Y-%m-%d %H:%M}"
-        )
+        # Local time with the zone, as the admin shows every time (directory.admin.display).
+        at = timezone.localtime(self.at)
+        return f"{self.actor} {self.action} referral #{self.referral_id} at {at:%Y-%m-%d %H:%M %Z}"

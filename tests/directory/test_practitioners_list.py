@@ -173,7 +173,7 @@ def test_condition_filter_accepts_slug_and_synonym(api_client):
     assert ids(api_client.get(URL, {"condition": " Lumbar Radiculopathy "})) == [match.pk]
 
 
-def test_unknown_condition_is_400_listing_valid_slugs(api_client):
+def test_unknown_condition_is_400_suggesting_the_closest_and_listing_valid_slugs(api_client):
     slugs = ", ".join(sorted(Condition.objects.values_list("slug", flat=True)))
 
     response = api_client.get(URL, {"condition": "toothache"})
@@ -181,9 +181,19 @@ def test_unknown_condition_is_400_listing_valid_slugs(api_client):
     assert response.status_code == 400
     assert response.json() == {
         "condition": [
-            f"Unknown condition 'toothache'. Use one of: {slugs} (or a name or synonym of one)."
+            "Unknown condition 'toothache'. Closest: Headaches and migraines. "
+            f"Use one of: {slugs} (or a name or synonym of one)."
         ]
     }
+
+
+def test_a_close_misspelling_of_a_condition_filters_by_it(api_client):
+    match, other = named("Match"), named("Other")
+    ExperienceFactory(practitioner=match, condition=Condition.objects.get(slug="sciatica"))
+    ExperienceFactory(practitioner=other, condition=Condition.objects.get(slug="neck-pain"))
+
+    assert ids(api_client.get(URL, {"condition": "siatica"})) == [match.pk]
+    assert ids(api_client.get(URL, {"condition": "neck pian"})) == [other.pk]
 
 
 def test_city_filter_is_case_insensitive_exact(api_client):

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from django import forms
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
-from directory.conditions import UnknownCondition, condition_resolve
 from directory.limits import (
     FEE_MAX,
     FEE_MIN,
@@ -111,7 +110,8 @@ class SearchForm(forms.Form):
     city = forms.CharField(
         max_length=SEARCH_TEXT_MAX,
         required=False,
-        help_text="A town or city of at least 15,000 people. Leave empty to search everywhere.",
+        help_text="A town or city of at least 15,000 people, such as “Vancouver” or "
+        "“Vancouver, BC”. Leave empty to search everywhere.",
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
     country = forms.RegexField(
@@ -119,7 +119,8 @@ class SearchForm(forms.Form):
         initial="CA",
         required=False,
         label="Country code",
-        help_text="Two letters, for example CA for Canada or US for the United States.",
+        help_text="Two letters, for example CA for Canada (the default) or US for the "
+        "United States.",
         error_messages={"invalid": "Use a two-letter country code, for example CA."},
         widget=forms.TextInput(attrs={"maxlength": 2, "size": 3, "autocomplete": "off"}),
     )
@@ -223,17 +224,6 @@ class SearchForm(forms.Form):
         terms += sorted({s for c in self.conditions for s in c.synonyms}, key=str.casefold)
         return terms
 
-    def clean_condition(self) -> str:
-        term = self.cleaned_data["condition"]
-        try:
-            return condition_resolve(term).slug
-        except UnknownCondition:
-            names = ", ".join(c.name for c in self.conditions)
-            raise forms.ValidationError(
-                f"We do not know the condition “{term.strip()}”. Choose one of: {names} "
-                "(or a common name for one, such as “lumbago”)."
-            ) from None
-
     def clean(self) -> dict:
         cleaned = super().clean()
         # A broken position from the browser is ignored, not reported against a hidden field.
@@ -257,8 +247,10 @@ class SearchForm(forms.Form):
         if self._uses_point(cleaned):
             return {"lat": cleaned["lat"], "lng": cleaned["lng"]}
         if cleaned.get("city", "").strip():
-            # An empty country with a city goes to the API as is and is refused there.
-            return {"city": cleaned["city"], "country": cleaned.get("country", "")}
+            location = {"city": cleaned["city"]}
+            if cleaned.get("country"):
+                location["country"] = cleaned["country"]
+            return location
         return None
 
     def _payload(self, cleaned: dict) -> dict:
@@ -307,27 +299,20 @@ class SearchForm(forms.Form):
             return
         for key, value in detail.items():
             if key == "location":
-                # The API's message speaks of JSON fields; the page names its own.
-                self._add_location_error(cleaned)
+                self._add_location_error(cleaned, value)
             else:
                 self.add_error(ERROR_FIELD.get(key), flat_messages(value))
 
-    def _add_location_error(self, cleaned: dict) -> None:
+    def _add_location_error(self, cleaned: dict, detail: object) -> None:
         if self._uses_point(cleaned):
             # Forget the position so that the page shown next can search by city.
             self.data = self.data.copy()
             self.data["lat"] = self.data["lng"] = ""
             cleaned["lat"] = cleaned["lng"] = None
             self.add_error("city", "We could not use your location; type a city instead.")
-        elif not cleaned.get("country"):
-            self.add_error("country", "Give the city's two-letter country code, e.g. CA.")
         else:
-            city, country = cleaned["city"].strip(), cleaned["country"].upper()
-            self.add_error(
-                "city",
-                f"We could not find “{city}” in {country}. Check the spelling, or try a "
-                "nearby town of at least 15,000 people.",
-            )
+            # The gazetteer's own words (the API's), which name the candidates.
+            self.add_error("city", flat_messages(detail))
 
 
 def _choice_values(field: forms.ChoiceField) -> set[str]:

@@ -7,6 +7,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("directory", "0010_location_contact"),
         ("directory", "0010_matchentry_fee_billing"),
+        ("directory", "0010_condition_synonyms"),
     ]
 
     operations = []
