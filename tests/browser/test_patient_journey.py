@@ -49,7 +49,7 @@ def test_patient_finds_explained_results_a_safety_banner_and_a_profile(
 
     expect(page.get_by_role("heading", name="Results for Sciatica", level=2)).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="practitioners match")).to_have_text(
-        "3 practitioners match."
+        "3 practitioners match; 3 report experience with sciatica."
     )
     expect(page).to_have_url(RESULTS_URL)
     assert "sciatica" not in page.url.lower() and "vancouver" not in page.url.lower()
@@ -182,7 +182,7 @@ def test_show_more_continues_the_ranking_on_the_next_page(
     monkeypatch.setattr(search_view, "LAST_PAGE", 50)
     search_sciatica_in_vancouver(page)
     expect(page.get_by_role("status").filter(has_text="practitioners match")).to_have_text(
-        "3 practitioners match. Showing 1–2."
+        "3 practitioners match; 3 report experience with sciatica. Showing 1–2."
     )
     expect(result_cards(page).get_by_role("heading", level=3)).to_have_text(
         ["1. Avery Fraser", "2. Blake Moreau"]
