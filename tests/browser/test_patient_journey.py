@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from matching import safety
 from tests.browser.test_accessibility import assert_accessible
+from tests.factories import LocationFactory, qualified_practitioner
 
 # The live server writes in its own threads: the data must be committed (transaction=True);
 # serialized_rollback restores the seeded conditions the flush between such tests removes.
@@ -194,6 +195,30 @@ def test_show_more_continues_the_ranking_on_the_next_page(
     expect(result_cards(page)).to_have_count(2)
     page.go_back()
     expect(result_cards(page).get_by_role("heading", level=3)).to_have_text(["3. Casey Singh"])
+
+
+def test_the_experience_filter_keeps_only_those_who_report_experience(
+    page: Page, vancouver_practitioners
+):
+    # A fourth qualified practitioner nearby, with no sciatica experience and no referrals.
+    newcomer = qualified_practitioner(user__name="Dana Newcomb")
+    LocationFactory(practitioner=newcomer, name="Newcomb Clinic", lat=49.2830, lng=-123.1180)
+
+    search_sciatica_in_vancouver(page)
+    count = page.get_by_role("status").filter(has_text="practitioners match")
+    expect(count).to_have_text("4 practitioners match; 3 report experience with sciatica.")
+    expect(result_cards(page).filter(has_text="Dana Newcomb")).to_have_count(1)
+
+    page.get_by_role("button", name="Show only the 3 with experience").click()
+    expect(page).to_have_url(RESULTS_URL)
+    expect(count).to_have_text("3 practitioners match; 3 report experience with sciatica.")
+    expect(result_cards(page)).to_have_count(3)
+    expect(result_cards(page).filter(has_text="Dana Newcomb")).to_have_count(0)
+    # The form holds the filter as applied, so refining keeps it.
+    expect(
+        page.get_by_label("Only practitioners with experience of this condition")
+    ).to_be_checked()
+    assert_accessible(page)
 
 
 def test_a_verified_physician_refers_from_a_result_card(
