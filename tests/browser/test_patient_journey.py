@@ -232,3 +232,17 @@ def test_a_verified_physician_refers_from_a_result_card(
         re.compile(rf"/referrals/new/\?practitioner={vancouver_practitioners[2].pk}$")
     )
     expect(page.get_by_role("heading", name="To Casey Singh")).to_be_visible()
+
+    # Sent from there, the referral has its own page, which prints without the site around it.
+    page.get_by_label("Condition", exact=True).select_option(label="Sciatica")
+    page.get_by_label("Reason for the referral").fill("Sciatica for a year, worse sitting.")
+    page.get_by_label("Patient reference code").fill("MC-2026-101")
+    page.get_by_role("button", name="Send referral").click()
+    expect(page.get_by_role("status")).to_contain_text("Referral sent to Casey Singh.")
+    page.get_by_role("link", name="MC-2026-101 – referral details").click()
+    expect(page.get_by_role("heading", name="Referral MC-2026-101", level=1)).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.get_by_text("Sciatica for a year, worse sitting.")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.locator("main button:visible, main .button:visible")).to_have_count(0)
+    page.emulate_media(media="screen")
