@@ -455,7 +455,18 @@ def vancouver_practitioner(spec: dict) -> PractitionerProfile:
     practitioner = qualified_practitioner(user__name=spec["name"], languages=",en,fr,")
     lat, lng = spec["point"]
     clinic = f"{spec['name'].split()[1]} IMS Clinic"
-    LocationFactory(practitioner=practitioner, name=clinic, lat=lat, lng=lng)
+    # Contact details as the demo's clinics have them (fictional 555-01xx numbers), so the
+    # screenshots show them on the cards and the profile.
+    number = 100 + VANCOUVER_PRACTITIONERS.index(spec)
+    LocationFactory(
+        practitioner=practitioner,
+        name=clinic,
+        lat=lat,
+        lng=lng,
+        phone=f"+1604555{number:04d}",
+        booking_url=f"https://{clinic.split()[0].lower()}-ims.example.org/book",
+        hours=[{"day": d, "opens": "09:00", "closes": "17:00"} for d in ("mon", "wed", "fri")],
+    )
     ExperienceFactory(
         practitioner=practitioner, years=spec["years"], patients_treated=spec["patients"]
     )

@@ -93,7 +93,7 @@ def test_patient_finds_explained_results_a_safety_banner_and_a_profile(
     screenshot(page, "results-not-recommended")
     results_url = page.url
 
-    page.get_by_role("link", name="Avery Fraser").click()
+    page.get_by_role("link", name="Avery Fraser", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/practitioners/{vancouver_practitioners[0].pk}/$"))
     expect(page.get_by_role("heading", name="Avery Fraser", level=1)).to_be_visible()
     expect(page.get_by_text("Qualified: verified licence and IMS certification")).to_be_visible()
@@ -165,7 +165,7 @@ def test_results_on_a_phone_are_compact_with_refine_search_and_back_works(
     first.get_by_text("Why this rank").click()
     expect(first.get_by_text("Qualifications:", exact=True)).to_be_visible()
 
-    first.get_by_role("link", name="Avery Fraser").click()
+    first.get_by_role("link", name="Avery Fraser", exact=True).click()
     expect(page.get_by_role("heading", name="Avery Fraser", level=1)).to_be_visible()
     page.go_back()
     expect(page).to_have_url(re.compile(re.escape(results_url)))
