@@ -33,7 +33,12 @@ from directory.models import (
     User,
 )
 from directory.models.outbox import NON_ESSENTIAL_KINDS
-from directory.tokens import email_confirmation_tokens, password_reset_tokens, uid_encode
+from directory.tokens import (
+    email_confirmation_tokens,
+    link_hours,
+    password_reset_tokens,
+    uid_encode,
+)
 
 
 class MessageGone(Exception):
@@ -44,10 +49,6 @@ def absolute(name: str, **kwargs: Any) -> str:
     return settings.SITE_URL + reverse(name, kwargs=kwargs or None)
 
 
-def _link_hours() -> int:
-    return settings.PASSWORD_RESET_TIMEOUT // 3600
-
-
 def _password_reset(row: OutboundEmail, extra: dict) -> dict:
     user = row.recipient
     uid, token = uid_encode(user), password_reset_tokens.make_token(user)
@@ -55,7 +56,7 @@ def _password_reset(row: OutboundEmail, extra: dict) -> dict:
         "link": absolute("web:password_reset_confirm", uidb64=uid, token=token),
         "uid": uid,
         "token": token,
-        "hours": _link_hours(),
+        "hours": link_hours(),
     }
 
 
@@ -66,7 +67,7 @@ def _email_confirmation(row: OutboundEmail, extra: dict) -> dict:
         "link": absolute("web:confirm_email", uidb64=uid, token=token),
         "uid": uid,
         "token": token,
-        "hours": _link_hours(),
+        "hours": link_hours(),
     }
 
 

@@ -5,6 +5,7 @@ confirmation token dies when the address is confirmed or changed. Both expire af
 PASSWORD_RESET_TIMEOUT.
 """
 
+from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -35,3 +36,16 @@ def uid_user(uid: str) -> User | None:
     except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
         return None
     return User.objects.filter(pk=pk).first()
+
+
+def link_hours() -> int:
+    """How many hours an e-mailed link works (PASSWORD_RESET_TIMEOUT_HOURS)."""
+    return settings.PASSWORD_RESET_TIMEOUT // 3600
+
+
+def password_reset_user(uid: str, token: str) -> User | None:
+    """The active account a password-reset link is alive for, or None."""
+    user = uid_user(uid)
+    if user is None or not user.is_active or not password_reset_tokens.check_token(user, token):
+        return None
+    return user

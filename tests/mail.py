@@ -77,6 +77,13 @@ def link_in(message: EmailMessage, path_prefix: str) -> str:
     return match.group(0)
 
 
+def link_credentials(message: EmailMessage) -> dict:
+    """The `uid` and `token` a reset or confirmation message prints for API clients."""
+    found = re.search(r"uid (\S+) and token (\S+?)\.(?:\s|$)", text_of(message))
+    assert found, text_of(message)
+    return {"uid": found.group(1), "token": found.group(2)}
+
+
 def run_worker() -> None:
     """Run the database queue's worker until nothing is due (production runs it forever)."""
     call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)

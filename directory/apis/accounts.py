@@ -1,7 +1,6 @@
 """POST /api/v1/auth/register/, /auth/login/, /auth/logout/, password reset and e-mail
 confirmation (SPEC §5, issue 11)."""
 
-from django.conf import settings
 from django.contrib.auth import logout as session_logout
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -36,6 +35,7 @@ from directory.services.accounts import (
     user_register,
 )
 from directory.throttling import LiveScopedRateThrottle
+from directory.tokens import link_hours
 
 
 class RegisterApi(APIView):
@@ -116,8 +116,7 @@ CONFIRMATION_SENT = (
 
 
 def _accepted(message: str) -> Response:
-    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    body = AuthAcceptedSerializer({"detail": message.format(hours=hours)}).data
+    body = AuthAcceptedSerializer({"detail": message.format(hours=link_hours())}).data
     return Response(body, status=status.HTTP_202_ACCEPTED)
 
 

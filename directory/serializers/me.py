@@ -15,6 +15,7 @@ from directory.models import (
     User,
 )
 from directory.serializers_base import StrictSerializer, ruled
+from directory.services.profiles import LOCATION_FIELD_ORDER
 from directory.validators import WEEKDAYS, validate_country, validate_languages
 
 # One role per shape, so that /me/'s schema is told apart by `role` (apis.me.ME_RESPONSE).
@@ -220,22 +221,7 @@ class ContactOutputMixin(serializers.Serializer):
         return location.booking_url or None
 
 
-LOCATION_OUTPUT_FIELDS = [
-    "id",
-    "name",
-    "address",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "lat",
-    "lng",
-    "phone",
-    "website",
-    "booking_url",
-    "hours",
-    "wheelchair_accessible",
-]
+LOCATION_OUTPUT_FIELDS = ["id", *LOCATION_FIELD_ORDER]
 
 
 class MeLocationSerializer(ContactOutputMixin, serializers.ModelSerializer):

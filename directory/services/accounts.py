@@ -12,7 +12,12 @@ from knox.settings import knox_settings
 
 from directory.models import MessageKind, PhysicianProfile, PractitionerProfile, Role, User
 from directory.services.notifications import notify
-from directory.tokens import email_confirmation_tokens, password_reset_tokens, uid_user
+from directory.tokens import (
+    email_confirmation_tokens,
+    link_hours,
+    password_reset_user,
+    uid_user,
+)
 
 DUPLICATE_EMAIL = "An account with this e-mail address already exists; sign in instead."
 INVALID_CREDENTIALS = "Unable to sign in with that e-mail and password."
@@ -131,8 +136,7 @@ def user_logout(*, token: AuthToken) -> None:
 
 
 def _invalid_link(field: str = "token") -> ValidationError:
-    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    return ValidationError({field: [INVALID_LINK.format(hours=hours)]}, code="invalid_link")
+    return ValidationError({field: [INVALID_LINK.format(hours=link_hours())]}, code="invalid_link")
 
 
 def _active_user_by_email(email: str) -> User | None:
@@ -154,8 +158,8 @@ def password_reset_confirm(*, uid: str, token: str, password: str) -> User:
     old password), every API token of the account is revoked, and every session ends: Django
     ends a session whose password hash no longer matches. Following the link also proves the
     address, so a pending confirmation is settled."""
-    user = uid_user(uid)
-    if user is None or not user.is_active or not password_reset_tokens.check_token(user, token):
+    user = password_reset_user(uid, token)
+    if user is None:
         raise _invalid_link()
     try:
         validate_password(password, user=user)

@@ -31,23 +31,23 @@ PRACTITIONER_FIELDS = frozenset(
         "direct_billing",
     }
 )
-LOCATION_FIELDS = frozenset(
-    {
-        "name",
-        "address",
-        "city",
-        "region",
-        "postal_code",
-        "country",
-        "lat",
-        "lng",
-        "phone",
-        "website",
-        "booking_url",
-        "hours",
-        "wheelchair_accessible",
-    }
+# The writable fields of a clinic, in the order the API shows them.
+LOCATION_FIELD_ORDER = (
+    "name",
+    "address",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "lat",
+    "lng",
+    "phone",
+    "website",
+    "booking_url",
+    "hours",
+    "wheelchair_accessible",
 )
+LOCATION_FIELDS = frozenset(LOCATION_FIELD_ORDER)
 EXPERIENCE_FIELDS = frozenset({"condition", "years", "patients_treated"})
 
 

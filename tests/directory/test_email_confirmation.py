@@ -2,8 +2,6 @@
 an address that already has an account is answered like a new one and its owner is told.
 Messages go through the worker to a real SMTP server."""
 
-import re
-
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -13,7 +11,7 @@ from directory.models import MessageKind, OutboundEmail, PractitionerProfile, Us
 from directory.services.accounts import EMAIL_NOT_CONFIRMED
 from directory.tokens import email_confirmation_tokens, uid_encode
 from tests.factories import PASSWORD, UserFactory
-from tests.mail import link_in, run_worker, text_of
+from tests.mail import link_credentials, link_in, run_worker
 
 REGISTER = "/api/v1/auth/register/"
 LOGIN = "/api/v1/auth/login/"
@@ -52,12 +50,6 @@ def _login(email="ana@example.test", password=STRONG):
     return APIClient().post(LOGIN, {"email": email, "password": password}, format="json")
 
 
-def _uid_and_token(message) -> dict:
-    found = re.search(r"uid (\S+) and token (\S+?)\.(?:\s|$)", text_of(message))
-    assert found, text_of(message)
-    return {"uid": found.group(1), "token": found.group(2)}
-
-
 def test_registration_waits_for_the_link_then_signs_in(smtp_sink, confirming):
     response = _register()
 
@@ -77,7 +69,7 @@ def test_registration_waits_for_the_link_then_signs_in(smtp_sink, confirming):
     message = smtp_sink.only("ana@example.test")
     assert message["Subject"] == "Confirm your e-mail address"
     link = link_in(message, "/confirm-email/")
-    credentials = _uid_and_token(message)
+    credentials = link_credentials(message)
     assert link.endswith(f"/confirm-email/{credentials['uid']}/{credentials['token']}/")
 
     confirmed = APIClient().post(CONFIRM, credentials, format="json")

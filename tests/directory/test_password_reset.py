@@ -1,8 +1,6 @@
 """Password reset (issue 11): POST /api/v1/auth/password-reset/ and /confirm/, and the pages
 behind "Forgot your password?". Messages go through the worker to a real SMTP server."""
 
-import re
-
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -13,7 +11,7 @@ from directory.models import MessageKind, OutboundEmail, User
 from directory.services.accounts import user_login
 from directory.tokens import password_reset_tokens, uid_encode
 from tests.factories import PASSWORD, UserFactory
-from tests.mail import html_of, link_in, run_worker, text_of
+from tests.mail import html_of, link_credentials, link_in, run_worker
 
 RESET = "/api/v1/auth/password-reset/"
 CONFIRM = "/api/v1/auth/password-reset/confirm/"
@@ -42,12 +40,6 @@ def _ask(email: str):
     return APIClient().post(RESET, {"email": email}, format="json")
 
 
-def _uid_and_token(message) -> dict:
-    found = re.search(r"uid (\S+) and token (\S+?)\.(?:\s|$)", text_of(message))
-    assert found, text_of(message)
-    return {"uid": found.group(1), "token": found.group(2)}
-
-
 def _confirm(**body):
     return APIClient().post(CONFIRM, body, format="json")
 
@@ -72,7 +64,7 @@ def test_reset_through_the_worker_sets_the_new_password_and_revokes_every_token(
     message = smtp_sink.only("ana@example.test")
     assert message["Subject"] == "Reset your password"
     link = link_in(message, "/password-reset/")
-    credentials = _uid_and_token(message)
+    credentials = link_credentials(message)
     assert link.endswith(f"/password-reset/{credentials['uid']}/{credentials['token']}/")
     assert link in html_of(message)
 

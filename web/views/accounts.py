@@ -20,7 +20,7 @@ from directory.services.accounts import (
     password_reset_request,
     user_register,
 )
-from directory.tokens import password_reset_tokens, uid_user
+from directory.tokens import link_hours, password_reset_user
 from web.forms.accounts import EmailForm, NewPasswordForm, SignInForm, SignUpForm
 from web.forms.dashboards import add_service_errors
 from web.views.pages import rate_limit_wait
@@ -96,10 +96,6 @@ def signout(request: HttpRequest) -> HttpResponse:
     return redirect("web:search")
 
 
-def _link_hours() -> int:
-    return settings.PASSWORD_RESET_TIMEOUT // 3600
-
-
 def _ask_for_link(
     request: HttpRequest, *, scope: str, send, template: str, sent: str
 ) -> HttpResponse:
@@ -129,7 +125,7 @@ def password_reset_page(request: HttpRequest) -> HttpResponse:
 
 
 def password_reset_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/link_sent.html", {"hours": _link_hours(), "purpose": "reset"})
+    return render(request, "web/link_sent.html", {"hours": link_hours(), "purpose": "reset"})
 
 
 @sensitive_post_parameters("password", "password_again")
@@ -137,9 +133,8 @@ def password_reset_sent(request: HttpRequest) -> HttpResponse:
 def password_reset_confirm_page(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """The new-password form behind an e-mailed link. The link is checked before the form is
     shown, so nobody types a new password into a dead link."""
-    user = uid_user(uidb64)
-    if user is None or not user.is_active or not password_reset_tokens.check_token(user, token):
-        context = {"hours": _link_hours(), "purpose": "reset"}
+    if password_reset_user(uidb64, token) is None:
+        context = {"hours": link_hours(), "purpose": "reset"}
         return render(request, "web/link_invalid.html", context, status=400)
     form = NewPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -162,7 +157,7 @@ def confirm_email_page(request: HttpRequest, uidb64: str, token: str) -> HttpRes
         try:
             email_confirm(uid=uidb64, token=token)
         except ValidationError:
-            context = {"hours": _link_hours(), "purpose": "confirm"}
+            context = {"hours": link_hours(), "purpose": "confirm"}
             return render(request, "web/link_invalid.html", context, status=400)
         messages.success(request, "Your e-mail address is confirmed. You can sign in now.")
         return redirect("web:signin")
@@ -181,7 +176,7 @@ def confirm_email_resend_page(request: HttpRequest) -> HttpResponse:
 
 
 def confirm_email_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/link_sent.html", {"hours": _link_hours(), "purpose": "confirm"})
+    return render(request, "web/link_sent.html", {"hours": link_hours(), "purpose": "confirm"})
 
 
 urlpatterns = [
