@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "directory",
     "matching",
     "web",
+    "interop",
 ]
 
 MIDDLEWARE = [

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-PACKAGES = ("directory", "matching", "web")
+PACKAGES = ("directory", "matching", "web", "interop")
 
 
 def _lint(root: Path) -> subprocess.CompletedProcess:
@@ -43,6 +43,8 @@ def test_the_code_keeps_every_contract():
     "module, forbidden_import, contract",
     [
         ("directory/rules.py", "import matching.scoring", "directory never imports matching"),
+        ("directory/rules.py", "import interop.outcome", "directory never imports matching"),
+        ("interop/outcome.py", "import web.views.search", "nothing imports web"),
         (
             "web/views/search.py",
             "import directory.serializers.me",

@@ -78,6 +78,12 @@ class Credential(models.Model):
         max_length=limits.CREDENTIAL_NOTE_MAX,
         validators=[MaxLengthValidator(limits.CREDENTIAL_NOTE_MAX)],
     )
+    # A regulator's register (manage.py import_register): the last date an extract listed
+    # this licence as active, which register it was, and a discrepancy a moderator must look
+    # at (a name that does not match); blank when there is none.
+    register_checked_on = models.DateField(null=True, blank=True)
+    register_source = models.CharField(max_length=100, blank=True)
+    register_flag = models.CharField(max_length=300, blank=True)
     # Withdrawn by its owner: kept for the record, shown nowhere, counts for nothing.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from directory import limits
 from directory.validators import (
@@ -61,6 +62,10 @@ class PractitionerProfile(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When anything the public listing is built from last changed (the profile, clinics,
+    # conditions, credentials, reviews): set by directory.services.changes for every such
+    # write, read by the FHIR bulk export's `_since`.
+    listing_changed_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         constraints = [

@@ -3,6 +3,7 @@ practitioner ends: their match index rows are rewritten in the write's transacti
 the cached public reads expire once it commits."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from directory.models import PractitionerProfile
 from directory.public_cache import public_changed
@@ -11,6 +12,7 @@ from directory.services.match_index import match_index_refresh
 
 def practitioner_changed(*, practitioner_id: int) -> None:
     match_index_refresh(practitioner_id=practitioner_id)
+    PractitionerProfile.objects.filter(pk=practitioner_id).update(listing_changed_at=timezone.now())
     transaction.on_commit(public_changed)
 
 
