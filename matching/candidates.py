@@ -7,9 +7,11 @@ so that the database sorts thousands of candidates and returns only the top `lim
 tests/matching/test_candidates.py ranks the same candidates both ways.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 import psycopg
 from django.core.cache import cache
@@ -175,7 +177,11 @@ def ranked_rows(
     )
     with _prepared_cursor() as cursor:
         params = ranking_params(filters, weights=weights, site=site, page=page)
-        cursor.execute(ranking_sql(shape), params)
+        if connection.vendor == "postgresql":
+            sql, order = native_placeholders(ranking_sql(shape))
+            cursor.execute(sql, [params[name] for name in order])
+        else:
+            cursor.execute(ranking_sql(shape), params)
         names = [column[0] for column in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     # The counts come on every row; a page past the last candidate is one row without an
@@ -189,6 +195,23 @@ def ranked_rows(
     return RankedRows(count, experienced, rows)
 
 
+@lru_cache(maxsize=256)
+def native_placeholders(sql: str) -> tuple[str, tuple[str, ...]]:
+    """A statement's `%(name)s` placeholders as PostgreSQL's own `$1, $2, …` (each name
+    numbered once, where it first appears), with the names in that order. psycopg parses
+    `%(name)s` text on every execution once a statement passes 4 KB (its parse cache stops
+    there); with native placeholders and a RawCursor it sends the text as it is."""
+    order: dict[str, int] = {}
+
+    def number(match: re.Match) -> str:
+        return f"${order.setdefault(match[1], len(order) + 1)}"
+
+    return _NAMED_PLACEHOLDER.sub(number, sql).replace("%%", "%"), tuple(order)
+
+
+_NAMED_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
 def _prepared_cursor():
     """On PostgreSQL, a cursor that binds parameters on the server, so that psycopg prepares
     the ranking statement once per connection (after a few runs) and PostgreSQL stops
@@ -199,7 +222,7 @@ def _prepared_cursor():
         return connection.cursor()
     connection.ensure_connection()
     # Binary results: thirty columns of twenty rows decode faster than their text.
-    server_side = psycopg.Cursor(connection.connection)
+    server_side = psycopg.RawCursor(connection.connection)
     server_side.format = psycopg.pq.Format.BINARY
     if connection.queries_logged:
         return connection.make_debug_cursor(server_side)
