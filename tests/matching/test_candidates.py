@@ -23,6 +23,7 @@ from matching import constants as k
 from matching.candidates import (
     CandidateFilters,
     Page,
+    native_placeholders,
     ranked_rows,
     site_figures,
     site_figures_now,
@@ -308,3 +309,12 @@ def test_haversine_sql_agrees_with_the_python_formula(seed):
             )
             (distance,) = cursor.fetchone()
         assert distance == pytest.approx(great_circle_km(center, other), abs=1e-9)
+
+
+def test_native_placeholders_number_each_name_once_in_order_of_first_use():
+    sql = "SELECT %(a)s, %(b)s WHERE x = %(a)s AND strftime('%%Y') = %(c)s"
+
+    text, names = native_placeholders(sql)
+
+    assert text == "SELECT $1, $2 WHERE x = $1 AND strftime('%Y') = $3"
+    assert names == ("a", "b", "c")
