@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import partial
 from typing import TextIO
 
 from django.db import transaction
@@ -51,6 +52,8 @@ from directory.services.credentials import credentials_unverify, jurisdiction_va
 from directory.services.stats import stats_credentials_changed_many
 
 REPORT_COLUMNS = ("line", "registration_number", "name", "action", "detail", "credential_id")
+# Wraps an iterable to show how far it has got: progress(items, description) -> items.
+Progress = Callable[[Iterable, str], Iterable]
 FLAG_NAME_SHOWN = 100  # characters of each name quoted in a flag (the field holds 300)
 
 
@@ -225,10 +228,10 @@ def _plan(
     jurisdiction: str,
     complete: bool,
     today: date,
-    progress: Callable[[Iterable], Iterable],
+    progress: Progress,
 ) -> tuple[_Plan, list[ReportLine]]:
     plan, lines = _Plan(), []
-    for row in progress(parsed.rows):
+    for row in progress(parsed.rows, "Checking rows"):
         matches = by_number.get(register_number_key(row.number), [])
         if not matches:
             detail = f"no licence with this number in {jurisdiction}; nothing done"
@@ -267,33 +270,44 @@ def _absent(parsed: RegisterFile, by_number, plan: _Plan) -> list[ReportLine]:
     return lines
 
 
-def _apply(plan: _Plan, *, jurisdiction: str, today: date) -> None:
+def _apply(plan: _Plan, *, jurisdiction: str, today: date, progress: Progress) -> None:
+    """The plan's writes, as steps a progress bar can count."""
     now = timezone.now()
     source = register_source_text(jurisdiction=jurisdiction, checked_on=today)
+    steps: list[Callable[[], object]] = []
     for (expires_on, needling), licences in plan.confirm.items():
         for chunk in id_chunks([licence.pk for licence in licences]):
-            Credential.objects.filter(pk__in=chunk).update(
-                expires_on=expires_on,
-                needling_authorized=needling,
-                register_checked_on=today,
-                register_source=source,
-                register_flag="",
-                updated_at=now,
+            steps.append(
+                partial(
+                    Credential.objects.filter(pk__in=chunk).update,
+                    expires_on=expires_on,
+                    needling_authorized=needling,
+                    register_checked_on=today,
+                    register_source=source,
+                    register_flag="",
+                    updated_at=now,
+                )
             )
     for licence in plan.flag:
         licence.updated_at = now
-    Credential.objects.bulk_update(plan.flag, ["register_flag", "updated_at"], batch_size=200)
+    fields = ["register_flag", "updated_at"]
+    steps.append(partial(Credential.objects.bulk_update, plan.flag, fields, batch_size=200))
     for register_status, licences in plan.pending.items():
-        credentials_unverify(
-            credentials=licences,
-            register=jurisdiction,
-            register_status=register_status,
-            checked_on=today,
+        steps.append(
+            partial(
+                credentials_unverify,
+                credentials=licences,
+                register=jurisdiction,
+                register_status=register_status,
+                checked_on=today,
+            )
         )
-    stats_credentials_changed_many(owner_ids=plan.facts_changed)
+    steps.append(partial(stats_credentials_changed_many, owner_ids=plan.facts_changed))
     # A confirmation is public (the FHIR VerificationResult), not what matching reads.
     confirmed_owners = {licence.owner_id for group in plan.confirm.values() for licence in group}
-    _listings_changed(confirmed_owners - plan.facts_changed)
+    steps.append(partial(_listings_changed, confirmed_owners - plan.facts_changed))
+    for step in progress(steps, "Writing"):
+        step()
 
 
 def _listings_changed(owner_ids: set[int]) -> None:
@@ -303,8 +317,8 @@ def _listings_changed(owner_ids: set[int]) -> None:
     practitioners_changed(practitioner_ids=ids, reindex=False)
 
 
-def _no_progress(rows: Iterable) -> Iterable:
-    return rows
+def _no_progress(items: Iterable, description: str) -> Iterable:
+    return items
 
 
 def register_import(
@@ -315,11 +329,12 @@ def register_import(
     strict: bool = False,
     dry_run: bool = False,
     today: date | None = None,
-    progress: Callable[[Iterable], Iterable] = _no_progress,
+    progress: Progress = _no_progress,
 ) -> RegisterReport:
     """Reads the extract and acts on it (module docstring); raises RegisterFileError when the
     file cannot be read at all, ValidationError for a jurisdiction that is not an ISO 3166-2
-    code. `progress` wraps the rows as they are judged (a progress bar)."""
+    code. `progress(items, description)` wraps the rows as they are judged, then the
+    writes (a progress bar)."""
     jurisdiction = jurisdiction_validate(jurisdiction)
     today = today or timezone.localdate()
     parsed = register_file_parse(content)
@@ -343,6 +358,6 @@ def register_import(
             progress=progress,
         )
         if not dry_run:
-            _apply(plan, jurisdiction=jurisdiction, today=today)
+            _apply(plan, jurisdiction=jurisdiction, today=today, progress=progress)
     report.lines = sorted(errors + lines, key=lambda line: (line.line is None, line.line or 0))
     return report

@@ -3,12 +3,16 @@ run, name mismatches, each kind of bad row and bad file, --strict, --report, the
 
 import csv
 import io
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
+from directory.messages import message_build
 from directory.models import (
     Credential,
     CredentialStatus,
@@ -21,10 +25,14 @@ from directory.models import (
     User,
 )
 from directory.register_file import REGISTER_COLUMNS, register_name_matches
-from directory.services.match_index import match_index_expected, match_index_stored
+from directory.services.match_index import (
+    match_index_expected,
+    match_index_rebuild,
+    match_index_stored,
+)
 from directory.services.register import register_import
-from directory.services.stats import stats_drift
-from tests.factories import CredentialFactory, PractitionerFactory
+from directory.services.stats import stats_credentials_rebuild, stats_drift
+from tests.factories import CredentialFactory, PractitionerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +95,7 @@ def run(tmp_path):
             stdout=out,
             stderr=err,
         )
-        assert "Register rows: 100%" in err.getvalue()  # the progress bar
+        assert "Checking rows: 100%" in err.getvalue()  # the progress bar
         return out.getvalue()
 
     return run
@@ -559,3 +567,148 @@ def test_the_query_count_does_not_grow_with_the_rows(django_assert_num_queries):
     with django_assert_num_queries(32 + 6 * 3):
         register_import(content=_mixed_file(18, start=100), jurisdiction="CA-BC")
     assert_consistent()
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "register-CA-BC.csv"
+
+
+def test_the_example_file_shows_every_action_on_the_demo_data(run, settings):
+    settings.DEBUG = True  # seed_demo's guard: its passwords are public
+    call_command("seed_demo", stdout=io.StringIO())
+    content = EXAMPLE.read_bytes()
+
+    first = run(content)
+
+    actions = [line.split(": ")[2].split(" — ")[0] for line in first.splitlines()[:-1]]
+    assert actions == [
+        "confirmed",  # PT-DEMO-1: no expiry given, needling agrees
+        "updated",  # a renewal: the register's later expiry
+        "updated",  # needling no longer authorized; "Taylor, Noah" is Noah Taylor
+        "confirmed",  # "Dr." is not part of a name
+        "confirmed",  # "LEA GAGNE" is Léa Gagné
+        "back_to_pending",  # suspended
+        "back_to_pending",  # lapsed
+        "back_to_pending",  # cancelled
+        "flagged",  # Arjun Sandhu is not Arjun Singh
+        "not_verified",  # a rejected licence
+        "not_found",
+        "error",  # unknown status
+        "error",  # a date in another format, and "maybe"
+    ]
+    assert OutboundEmail.objects.filter(kind=MessageKind.CREDENTIAL_REGISTER_PENDING).count() == 3
+    assert_consistent()
+    second = run(content)
+    assert second.splitlines()[-1].endswith(
+        "confirmed 0, updated 0, unchanged 9, back_to_pending 0, flagged 0, not_found 1, "
+        "not_verified 1, error 2; applied."
+    )
+    complete = run(content, "--dry-run", "--complete").splitlines()
+    absent = [line for line in complete if line.startswith("not in file: ")]
+    numbers = {line.split(": ")[1].split(" ")[0] for line in absent}
+    assert numbers and all(number.startswith("PT") for number in numbers)  # physicians kept
+
+
+def test_the_register_message_names_the_register_and_the_status(run):
+    licence = holder("Jane Doe", "PT1")
+    run(register_csv(("PT1", "Jane Doe", "physiotherapist", "cancelled", "", "")))
+
+    message = message_build(OutboundEmail.objects.get())
+
+    assert message.to == [licence.owner.email]
+    assert message.subject == "Your licence is back to pending verification"
+    assert (
+        f"On {today()} we checked your professional licence ({licence.issuer}, no. PT1) "
+        "against the CA-BC register, which lists it as cancelled." in message.body
+    )
+    assert "does not count towards your listing" in message.body
+
+
+BENCH_ROWS = 10_000
+
+
+def _bench_directory(count: int) -> None:
+    """`count` qualified practitioners PT0…, written in bulk as seed_demo writes them, with
+    their figures and match index rebuilt once."""
+    moderator, now = UserFactory(is_staff=True), timezone.now()
+    users = User.objects.bulk_create(
+        User(email=f"bench{n}@example.test", name=f"Bench Person{n}", role="practitioner")
+        for n in range(count)
+    )
+    PractitionerProfile.objects.bulk_create(PractitionerProfile(user=user) for user in users)
+    review = {"status": "verified", "reviewed_by": moderator, "reviewed_at": now}
+    expires_on = timezone.localdate() + timedelta(days=300)
+    Credential.objects.bulk_create(
+        [
+            *(
+                Credential(
+                    owner=user,
+                    kind="license",
+                    issuer="College",
+                    number=f"PT{n}",
+                    expires_on=expires_on,
+                    profession="physiotherapist",
+                    jurisdiction="CA-BC",
+                    needling_authorized=True,
+                    **review,
+                )
+                for n, user in enumerate(users)
+            ),
+            *(
+                Credential(owner=user, kind="ims_certification", issuer="iSTOP", **review)
+                for user in users
+            ),
+        ],
+        batch_size=1000,
+    )
+    stats_credentials_rebuild()
+    match_index_rebuild()
+
+
+def _bench_file(count: int) -> bytes:
+    """Mostly confirmations; every 20th a renewal, every 40th suspended, every 200th a
+    name that does not match, and 50 numbers the directory does not have."""
+    renewed = (timezone.localdate() + timedelta(days=700)).isoformat()
+    rows = []
+    for n in range(count - 50):
+        name, status, expiry = f"Bench Person{n}", "active", ""
+        if n % 20 == 1:
+            expiry = renewed
+        elif n % 40 == 2:
+            status = "suspended"
+        elif n % 200 == 3:
+            name = f"Other Person{n}"
+        rows.append((f"PT{n}", name, "physiotherapist", status, expiry, "yes"))
+    rows += [(f"XX{n}", "Not Here", "physiotherapist", "active", "", "") for n in range(50)]
+    return register_csv(*rows)
+
+
+def test_ten_thousand_rows_in_a_bounded_number_of_statements(django_assert_num_queries):
+    _bench_directory(BENCH_ROWS)
+    content = _bench_file(BENCH_ROWS)
+
+    # One UPDATE per 500 licences with the same new values, the figures and match index per
+    # 500 owners, the flags in batches of 200; and each of the 249 suspended licences' e-mail.
+    # SQLite takes at most 999 parameters a statement, so the figures' upsert goes in more
+    # batches there.
+    statements = 118 if connection.vendor == "sqlite" else 105
+    started = time.perf_counter()
+    with django_assert_num_queries(statements + 249 * 3):
+        report = register_import(content=content, jurisdiction="CA-BC")
+    elapsed = time.perf_counter() - started
+
+    assert report.counts() == {
+        "confirmed": 9153,
+        "updated": 498,
+        "unchanged": 0,
+        "back_to_pending": 249,
+        "flagged": 50,
+        "not_found": 50,
+        "not_verified": 0,
+        "error": 0,
+    }
+    suspended = Credential.objects.filter(kind="license", status="pending")
+    assert suspended.count() == 249
+    assert not MatchEntry.objects.filter(credential_owner__in=suspended.values("owner")).exists()
+    # (Figures and index equal a recount's: the smaller tests above check that.)
+    # The number the README quotes (pytest -s shows it).
+    print(f"\nregister import of {BENCH_ROWS} rows: {elapsed:.2f} s")

@@ -83,8 +83,7 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
 
-    def _progress(self, rows: Iterable) -> Iterable:
+    def _progress(self, items: Iterable, description: str) -> Iterable:
         # The bar writes to the real stream: Django's wrapper would end each redraw with "\n".
-        return tqdm(
-            rows, desc="Register rows", unit="row", file=getattr(self.stderr, "_out", sys.stderr)
-        )
+        stream = getattr(self.stderr, "_out", sys.stderr)
+        return tqdm(items, desc=description, file=stream)
