@@ -54,7 +54,8 @@ from directory.services.stats import stats_credentials_changed_many
 REPORT_COLUMNS = ("line", "registration_number", "name", "action", "detail", "credential_id")
 # Wraps an iterable to show how far it has got: progress(items, description) -> items.
 Progress = Callable[[Iterable, str], Iterable]
-FLAG_NAME_SHOWN = 100  # characters of each name quoted in a flag (the field holds 300)
+FLAG_NAME_SHOWN = 80  # characters of each name quoted in a flag
+FLAG_MAX = Credential._meta.get_field("register_flag").max_length
 
 
 class RegisterAction(StrEnum):
@@ -158,14 +159,17 @@ def _flag_text(row: RegisterRow, licence: Credential, *, jurisdiction: str, toda
         reasons.append(f"gives an expiry ({row.expires_on}) before the licence was issued")
     if not reasons:
         return ""
-    return f"The {jurisdiction} register checked on {today.isoformat()} " + "; ".join(reasons)
+    flag = f"The {jurisdiction} register checked on {today.isoformat()} " + "; ".join(reasons)
+    return flag if len(flag) <= FLAG_MAX else flag[: FLAG_MAX - 1] + "…"
 
 
 def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def _judge_active(row: RegisterRow, licence: Credential, plan: _Plan, source: str, today) -> tuple:
+def _judge_active(
+    row: RegisterRow, licence: Credential, plan: _Plan, source: str, today: date
+) -> tuple[RegisterAction, str]:
     expires_on = row.expires_on or licence.expires_on
     needling = licence.needling_authorized
     if row.needling_authorized is not None:
@@ -187,7 +191,9 @@ def _judge_active(row: RegisterRow, licence: Credential, plan: _Plan, source: st
     return RegisterAction.CONFIRMED, source
 
 
-def _judge(row, licence, plan: _Plan, *, jurisdiction: str, today: date) -> tuple:
+def _judge(
+    row: RegisterRow, licence: Credential, plan: _Plan, *, jurisdiction: str, today: date
+) -> tuple[RegisterAction, str]:
     """(action, detail) for one row and one licence with its number; adds to the plan."""
     inactive = row.status != RegisterStatus.ACTIVE
     if licence.status != CredentialStatus.VERIFIED:

@@ -4,7 +4,7 @@ run, name mismatches, each kind of bad row and bad file, --strict, --report, the
 import csv
 import io
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -301,6 +301,18 @@ def test_a_profession_that_does_not_match_is_flagged(run):
         "physiotherapist"
     )
     assert licence.register_checked_on is None
+
+
+def test_a_flag_fits_its_field_however_long_the_names(run):
+    licence = holder("Jane " + "Doe" * 35, "PT1", issued_on=date(2015, 1, 1))
+    row = ("PT1", "Janet " + "Dane" * 60, "chiropractor", "active", "2001-01-01", "")
+
+    output = run(register_csv(row))
+
+    licence.refresh_from_db()
+    assert len(licence.register_flag) == 300
+    assert licence.register_flag.endswith("…")
+    assert f"flagged — {licence.register_flag}; nothing else changed" in output
 
 
 def test_a_later_match_clears_the_flag(run):
