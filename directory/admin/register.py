@@ -54,6 +54,9 @@ def _preview(request: HttpRequest, form: RegisterUploadForm) -> RegisterReport |
         for field, reasons in error.message_dict.items():
             form.add_error(field if field in form.fields else None, reasons)
         return None
+    if report.refused:
+        request.session.pop(SESSION_KEY, None)
+        return report  # nothing to apply
     digest = hashlib.sha256(content).hexdigest()
     # Decoded, it is JSON for the session; register_import has just read it as UTF-8.
     request.session[SESSION_KEY] = {

@@ -170,6 +170,10 @@ def test_strict_with_bad_rows_shows_the_refusal_and_offers_no_apply(staff, licen
     assert table(response) == [(2, "PT1", "error")]
     assert response.context["report"].refused is True
     assert "Apply these changes" not in response.content.decode()
+    before = snapshot()
+    applied = apply(staff, hashlib.sha256(content).hexdigest())
+    assert messages_of(applied)[0].startswith("Nothing to apply")
+    assert snapshot() == before
 
 
 def test_register_flag_is_a_column_and_a_filter(staff, licences):
