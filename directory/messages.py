@@ -150,6 +150,17 @@ def _credential_decision(row: OutboundEmail, extra: dict) -> dict:
     }
 
 
+def _credential_register_pending(row: OutboundEmail, extra: dict) -> dict:
+    credential = _credential(row)
+    return {
+        **_credential_facts(credential),
+        "register": row.params["register"],
+        "register_status": row.params["register_status"],
+        "absent": row.params["register_status"] == "absent",
+        "checked_on": row.params["checked_on"],
+    }
+
+
 def _when(days: int) -> str:
     return {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
 
@@ -199,6 +210,9 @@ CATALOGUE: dict[str, Message] = {
     ),
     MessageKind.CREDENTIAL_EXPIRING: Message(
         "Your {credential_kind} expires {days_text}", _credential_expiring
+    ),
+    MessageKind.CREDENTIAL_REGISTER_PENDING: Message(
+        "Your licence is back to pending verification", _credential_register_pending
     ),
     MessageKind.REVIEW_NEW: Message("You have a new review", _review_new),
     MessageKind.REVIEW_INVITATION: Message(

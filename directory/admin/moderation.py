@@ -5,7 +5,9 @@ only through changelist actions that call the same services as the API.
 
 Credentials: the change page is read-only (owners edit their own credentials, so "an edit
 sends it back to pending" has one path in); verify and reject call credential_verify /
-credential_reject.
+credential_reject. A regulator's register is imported from a page of its own
+(directory.admin.register), linked from the changelist; what it flagged is a column and a
+filter here.
 
 Reviews: the changelist shows each review's flag count and filters on "flagged"; "Remove
 selected reviews" calls `review_remove`, so removal is recorded (who, when, why) and the
@@ -16,16 +18,19 @@ the reason text or the patient reference, and every referral a moderator is show
 or listed — is written to the audit log with the same function as the API.
 """
 
+from functools import partial
+
 from django.contrib import admin
 from django.contrib.admin.helpers import ActionForm
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from directory.admin.display import person_column, shortened, time_column
-from directory.admin.moderator import ModeratorAdmin, note_field
+from directory.admin.moderator import ModeratorAdmin, YesNoFilter, note_field
+from directory.admin.register import register_import_view
 from directory.filters.credentials import CREDENTIAL_STATUS_VALUES, CredentialModerationFilter
 from directory.models import Credential, Referral, ReferralAuditLog, Review, ReviewFlag
 from directory.models.credentials import SUBSTANCE_FIELDS
@@ -61,6 +66,15 @@ class CredentialStatusFilter(admin.SimpleListFilter):
         return CredentialModerationFilter(data={"status": self.value()}, queryset=queryset).qs
 
 
+class RegisterFlagFilter(YesNoFilter):
+    """Licences a register import flagged for a moderator (a name that does not match)."""
+
+    title = "register flag"
+    parameter_name = "register_flag"
+    labels = ("Flagged", "Not flagged")
+    yes = ~Q(register_flag="")
+
+
 @admin.register(Credential)
 class CredentialAdmin(ModeratorAdmin, admin.ModelAdmin):
     list_display = (
@@ -69,11 +83,17 @@ class CredentialAdmin(ModeratorAdmin, admin.ModelAdmin):
         "issuer",
         "shown_status",
         "expires_on",
+        "register_flag_shown",
         "submitted",
         "updated",
         "evidence_link",
     )
-    list_filter = (CredentialStatusFilter, "kind", ("withdrawn_at", admin.EmptyFieldListFilter))
+    list_filter = (
+        CredentialStatusFilter,
+        RegisterFlagFilter,
+        "kind",
+        ("withdrawn_at", admin.EmptyFieldListFilter),
+    )
     search_fields = ("owner__email", "owner__name", "number")
     list_select_related = ("owner", "reviewed_by")
     ordering = ("created_at", "id")
@@ -90,6 +110,9 @@ class CredentialAdmin(ModeratorAdmin, admin.ModelAdmin):
         "reviewed_by_shown",
         "reviewed",
         "note",
+        "register_checked_on",
+        "register_source",
+        "register_flag",
         "withdrawn",
         "submitted",
         "updated",
@@ -105,6 +128,18 @@ class CredentialAdmin(ModeratorAdmin, admin.ModelAdmin):
     @admin.display(description="Status")
     def shown_status(self, credential: Credential) -> str:
         return credential_status(credential, today=timezone.localdate())
+
+    @admin.display(description="Register flag", ordering="register_flag")
+    def register_flag_shown(self, credential: Credential) -> str:
+        return shortened(credential.register_flag) if credential.register_flag else "—"
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(partial(register_import_view, self))
+        # Before the model's own URLs, whose "<object_id>/" would take this path.
+        return [
+            path("register-import/", view, name="directory_credential_register_import"),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="Evidence")
     def evidence_link(self, credential: Credential) -> str:
@@ -134,33 +169,19 @@ class CredentialAdmin(ModeratorAdmin, admin.ModelAdmin):
 # --- Reviews -------------------------------------------------------------------------------
 
 
-class FlaggedFilter(admin.SimpleListFilter):
+class FlaggedFilter(YesNoFilter):
     title = "flagged"
     parameter_name = "flagged"
-
-    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
-        return [("yes", "Flagged"), ("no", "Not flagged")]
-
-    def queryset(self, request, queryset: QuerySet) -> QuerySet:
-        # `flag_count` comes from review_list_moderation (ReviewAdmin.get_queryset).
-        if self.value() == "yes":
-            return queryset.filter(flag_count__gt=0)
-        if self.value() == "no":
-            return queryset.filter(flag_count=0)
-        return queryset
+    labels = ("Flagged", "Not flagged")
+    # `flag_count` comes from review_list_moderation (ReviewAdmin.get_queryset).
+    yes = Q(flag_count__gt=0)
 
 
-class RemovedFilter(admin.SimpleListFilter):
+class RemovedFilter(YesNoFilter):
     title = "removed"
     parameter_name = "removed"
-
-    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
-        return [("no", "Live"), ("yes", "Removed")]
-
-    def queryset(self, request, queryset: QuerySet) -> QuerySet:
-        if self.value() in ("yes", "no"):
-            return queryset.filter(removed_at__isnull=self.value() == "no")
-        return queryset
+    labels = ("Removed", "Live")
+    yes = Q(removed_at__isnull=False)
 
 
 class ReviewFlagInline(ModeratorAdmin, admin.TabularInline):

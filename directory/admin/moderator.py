@@ -9,9 +9,9 @@ the action, to a service. The service decides; the action only reports its verdi
 from collections.abc import Callable
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 
 from directory.exceptions import Conflict
@@ -32,6 +32,23 @@ def note_field(*, label: str, placeholder: str) -> forms.CharField:
         label=label,
         widget=forms.TextInput(attrs={"size": 60, "placeholder": placeholder}),
     )
+
+
+class YesNoFilter(admin.SimpleListFilter):
+    """A changelist filter with two choices: "yes", the rows where `yes` holds, and "no"."""
+
+    yes: Q
+    labels = ("Yes", "No")
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [("yes", self.labels[0]), ("no", self.labels[1])]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(self.yes)
+        if self.value() == "no":
+            return queryset.exclude(self.yes)
+        return queryset
 
 
 class ModeratorAdmin:

@@ -18,6 +18,10 @@ class MessageKind(models.TextChoices):
     REFERRAL_STATUS = "referral_status", "Referral status changed"
     CREDENTIAL_DECISION = "credential_decision", "Credential verified or rejected"
     CREDENTIAL_EXPIRING = "credential_expiring", "Credential expiring"
+    CREDENTIAL_REGISTER_PENDING = (
+        "credential_register_pending",
+        "Licence back to pending after a register check",
+    )
     REVIEW_NEW = "review_new", "New review"
     REVIEW_INVITATION = "review_invitation", "Review invitation"
 

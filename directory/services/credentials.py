@@ -1,5 +1,6 @@
 """Writes to credentials: create, update, withdraw (by the owner); verify, reject (by a
-moderator).
+moderator); back to pending when a regulator's register no longer lists a licence as active
+(credentials_unverify, by the register import).
 
 The per-kind rules (SPEC §3) live here so that every path in — the API, the admin, the
 pages — applies the same ones. Rule violations raise Django's ValidationError keyed by
@@ -7,7 +8,7 @@ field, which the API's exception handler turns into a 400 of DRF's shape.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from typing import Any
@@ -28,8 +29,9 @@ from directory.models import (
     User,
 )
 from directory.models.credentials import SUBSTANCE_FIELDS
+from directory.services.changes import id_chunks
 from directory.services.notifications import notify
-from directory.services.stats import stats_credentials_changed
+from directory.services.stats import stats_credentials_changed, stats_credentials_changed_many
 from directory.validators import model_validate
 
 # Only these accounts hold credentials: practitioners, and physicians whose licence makes
@@ -59,6 +61,7 @@ KIND_PHRASES = {
 }
 
 JURISDICTION_RE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+JURISDICTION_HELP = "Use an ISO 3166-2 code: country, hyphen, region, e.g. CA-BC or US-WA."
 EARLIEST_YEAR = 1950
 LATEST_YEAR = 2100
 
@@ -103,15 +106,21 @@ def _date_errors(values: Mapping[str, Any], *, today: date) -> dict[str, list[st
     return errors
 
 
+def jurisdiction_validate(jurisdiction: str) -> str:
+    """A licence's jurisdiction, normalised (upper case); raises ValidationError."""
+    jurisdiction = jurisdiction.strip().upper()
+    if not JURISDICTION_RE.match(jurisdiction):
+        raise ValidationError({"jurisdiction": [JURISDICTION_HELP]})
+    return jurisdiction
+
+
 def credential_validate(values: dict[str, Any], *, today: date) -> dict[str, Any]:
     """The whole credential as it would be saved, normalised; raises ValidationError."""
     values = _normalize(dict(values))
     errors = _kind_errors(values) | _date_errors(values, today=today)
     jurisdiction = values.get("jurisdiction")
     if jurisdiction and "jurisdiction" not in errors and not JURISDICTION_RE.match(jurisdiction):
-        errors["jurisdiction"] = [
-            "Use an ISO 3166-2 code: country, hyphen, region, e.g. CA-BC or US-WA."
-        ]
+        errors["jurisdiction"] = [JURISDICTION_HELP]
     if errors:
         raise ValidationError(errors)
     return values
@@ -286,3 +295,59 @@ def credential_reject(*, credential: Credential, moderator: User, note: str) -> 
         to_status=CredentialStatus.REJECTED,
         from_statuses=(CredentialStatus.PENDING, CredentialStatus.VERIFIED),
     )
+
+
+def register_pending_note(*, register: str, register_status: str, checked_on: date) -> str:
+    """The note a licence carries when a register check sent it back to pending."""
+    if register_status == "absent":
+        listed = "no longer listed"
+    else:
+        listed = f"listed as {register_status}"
+    return (
+        f"{listed.capitalize()} on the {register} register checked on {checked_on.isoformat()} "
+        "(register import); back to pending until a moderator verifies it again."
+    )
+
+
+def credentials_unverify(
+    *,
+    credentials: Sequence[Credential],
+    register: str,
+    register_status: str,
+    checked_on: date,
+) -> list[int]:
+    """A regulator's register no longer lists these verified licences as active
+    (`register_status`: suspended, lapsed, cancelled, or "absent" from a complete extract).
+    Each goes back to pending — the moderator's verification no longer holds — with a note
+    naming the register and the date, its owner leaves matching in this transaction, and
+    is told by e-mail. A credential that is no longer verified, or was withdrawn, since the
+    caller read it is left alone. Returns the ids moved."""
+    note = register_pending_note(
+        register=register, register_status=register_status, checked_on=checked_on
+    )
+    model_validate(Credential(note=note), fields=["note"])
+    by_id = {credential.pk: credential for credential in credentials}
+    moved: list[int] = []
+    with transaction.atomic(savepoint=False):
+        for chunk in id_chunks(by_id):
+            verified = Credential.objects.filter(
+                pk__in=chunk, status=CredentialStatus.VERIFIED, withdrawn_at__isnull=True
+            )
+            ids = list(verified.select_for_update().values_list("pk", flat=True))
+            Credential.objects.filter(pk__in=ids).update(
+                status=CredentialStatus.PENDING,
+                reviewed_by=None,
+                reviewed_at=None,
+                note=note,
+                updated_at=timezone.now(),
+            )
+            moved += ids
+        stats_credentials_changed_many(owner_ids={by_id[pk].owner_id for pk in moved})
+        params = {"register": register, "register_status": register_status}
+        for pk in moved:
+            notify(
+                kind=MessageKind.CREDENTIAL_REGISTER_PENDING,
+                recipient=by_id[pk].owner,
+                params=params | {"credential": pk, "checked_on": checked_on.isoformat()},
+            )
+    return moved

@@ -28,7 +28,7 @@ from directory.models import (
     ReferralStatus,
     Review,
 )
-from directory.services.changes import practitioner_changed
+from directory.services.changes import id_chunks, practitioner_changed, practitioners_changed
 from directory.services.match_index import (
     match_index_expected,
     match_index_rebuild,
@@ -186,6 +186,26 @@ def stats_credentials_changed(*, owner_id: int) -> None:
     blank = {name: _blank(name) for name in CREDENTIAL_FACT_FIELDS}
     PractitionerStats.objects.filter(pk=practitioner_id).update(**(blank | facts))
     practitioner_changed(practitioner_id=practitioner_id)
+
+
+def stats_credentials_changed_many(*, owner_ids: Iterable[int]) -> list[int]:
+    """stats_credentials_changed for many owners in one bulk credential write (the register
+    import), in a few statements per chunk of owners; returns their practitioner ids."""
+    owners = set(owner_ids)
+    practitioner_ids = []
+    for chunk in id_chunks(owners):
+        profiles = PractitionerProfile.objects.filter(user_id__in=chunk)
+        practitioner_ids += profiles.values_list("pk", flat=True)
+    if not practitioner_ids:
+        return []
+    with transaction.atomic(savepoint=False):
+        for chunk in id_chunks(practitioner_ids):
+            # Locked as one at a time would be; stats_credentials_rebuild creates a missing row.
+            list(PractitionerStats.objects.select_for_update().filter(pk__in=chunk).values("pk"))
+        for chunk in id_chunks(practitioner_ids):
+            stats_credentials_rebuild(chunk)
+        practitioners_changed(practitioner_ids=practitioner_ids)
+    return practitioner_ids
 
 
 def stats_credentials_rebuild(practitioner_ids: Iterable[int] | None = None) -> int:

@@ -90,6 +90,13 @@ def _rows(world) -> list[tuple[OutboundEmail, dict | None]]:
         (MessageKind.CREDENTIAL_DECISION, me, credential | {"status": "verified"}, None),
         (MessageKind.CREDENTIAL_DECISION, me, credential | {"status": "rejected"}, None),
         (MessageKind.CREDENTIAL_EXPIRING, practitioner.user, credential | {"days": 7}, None),
+        (
+            MessageKind.CREDENTIAL_REGISTER_PENDING,
+            me,
+            credential
+            | {"register": "CA-BC", "register_status": "suspended", "checked_on": "2026-12-02"},
+            None,
+        ),
         (MessageKind.REVIEW_NEW, practitioner.user, {"review": world["review"].pk}, None),
         (
             MessageKind.REVIEW_INVITATION,
