@@ -2,20 +2,23 @@
 ask, and a job's life — queued at kick-off, written by the background worker, cancelled
 by its requester, removed EXPORT_FILE_HOURS after it finished (README, "FHIR bulk export").
 
-The files follow the job's row: the worker writes them under temporary names, renames them
-and records them in one transaction; when that fails, the cancellation wins or the job is
-removed, the folder goes too, so no file outlives its row for long (`export_cleanup` sweeps
-up after a process that died in between).
+The files follow the job's row. The worker writes them under temporary names, renames them
+once all are whole, then records them; when recording fails, or the job was cancelled or
+removed meanwhile, it removes the folder. A failed job writes nothing: its error file is
+built when read. `export_cleanup` sweeps up after a process that died in between.
 """
 
+import io
+import json
 import logging
 import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.db import transaction
@@ -24,13 +27,7 @@ from django.utils import timezone
 from django_tasks import task_backends
 
 from directory.models import User
-from interop.export_files import (
-    WrittenFile,
-    error_write,
-    folder_remove,
-    job_folder,
-    ndjson_write,
-)
+from interop.export_files import WrittenFile, folder_remove, job_folder, ndjson_write
 from interop.models import ExportFile, ExportJob, ExportStatus
 from interop.outcome import operation_outcome
 from interop.resources import RESOURCE_TYPES
@@ -159,7 +156,7 @@ def _enqueue(*, job_id: uuid.UUID) -> None:
     export_job_run.enqueue(job_id=str(job_id))
 
 
-def export_run(*, job_id: str, today: date | None = None) -> str:
+def export_run(*, job_id: str) -> str:
     """The worker's part: write the job's files and record them. A failure is recorded as
     the job's error file (the manifest's `error`), never left as a half export."""
     now = timezone.now()
@@ -175,7 +172,7 @@ def export_run(*, job_id: str, today: date | None = None) -> str:
             folder=folder,
             resource_types=job.resource_types,
             since=job.since,
-            today=today or timezone.localdate(),
+            today=timezone.localdate(),
             progress=partial(_progress, job=job),
         )
         _finish(job=job, status=ExportStatus.COMPLETED, files=written)
@@ -198,7 +195,8 @@ def _progress(resource_type: str, count: int, *, job: ExportJob) -> None:
 
 def _finish(*, job: ExportJob, status: str, files: list[WrittenFile]) -> None:
     with transaction.atomic():
-        if not ExportJob.objects.select_for_update().filter(pk=job.pk).exists():
+        # Locked, so that a cancellation waits for this to commit (and then removes it all).
+        if not list(ExportJob.objects.select_for_update().filter(pk=job.pk).values("pk")):
             raise ExportCancelled(job.pk)
         ExportFile.objects.bulk_create(
             ExportFile(
@@ -219,29 +217,36 @@ def _finish(*, job: ExportJob, status: str, files: list[WrittenFile]) -> None:
         )
 
 
+# A failed job's one `error` file: its OperationOutcome is built when it is read, so a failure
+# writes nothing to disk (which may be what failed).
+ERROR_FILE = WrittenFile(resource_type="OperationOutcome", name="error.ndjson", count=1)
+
+
 def _fail(*, job: ExportJob) -> str:
-    outcome = operation_outcome(
+    try:
+        _finish(job=job, status=ExportStatus.FAILED, files=[ERROR_FILE])
+    except ExportCancelled:
+        return "cancelled"
+    return "failed"
+
+
+def export_failure_outcome(*, job_id: uuid.UUID) -> dict:
+    return operation_outcome(
         code="exception",
         diagnostics=(
-            f"The export failed and nothing was exported (job {job.pk}). Start a new export; "
+            f"The export failed and nothing was exported (job {job_id}). Start a new export; "
             "if it fails again, the operators find the cause in the worker's log under this "
             "job id."
         ),
     )
-    folder = job_folder(job.pk)
-    try:
-        _finish(
-            job=job,
-            status=ExportStatus.FAILED,
-            files=[error_write(folder=folder, outcome=outcome)],
-        )
-    except ExportCancelled:
-        folder_remove(folder)
-        return "cancelled"
-    except BaseException:
-        folder_remove(folder)
-        raise
-    return "failed"
+
+
+def export_file_open(*, export_file: ExportFile) -> BinaryIO:
+    """A file's content to serve; FileNotFoundError when a cleanup removed it meanwhile."""
+    if export_file.is_error:
+        outcome = export_failure_outcome(job_id=export_file.job_id)
+        return io.BytesIO(json.dumps(outcome).encode() + b"\n")
+    return (job_folder(export_file.job_id) / export_file.name).open("rb")
 
 
 def export_cancel(*, job: ExportJob) -> None:

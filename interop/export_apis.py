@@ -22,6 +22,7 @@ from directory.throttling import LiveScopedRateThrottle
 from interop.export import (
     ExportRequestInvalid,
     export_cancel,
+    export_file_open,
     export_kickoff,
     export_request_parse,
 )
@@ -175,11 +176,13 @@ class ExportStatusApi(FhirExportApiView):
 
 class ExportFileApi(FhirExportApiView):
     def get(self, request: Request, job_id: uuid.UUID, name: str) -> HttpResponse:
-        found = export_file_get(user=request.user, job_id=job_id, name=name, now=timezone.now())
-        if found is None:
+        export_file = export_file_get(
+            user=request.user, job_id=job_id, name=name, now=timezone.now()
+        )
+        if export_file is None:
             return _not_found("export file")
         try:
-            handle = found[1].open("rb")
+            content = export_file_open(export_file=export_file)
         except FileNotFoundError:  # removed by a cleanup after the lookup
             return _not_found("export file")
-        return FileResponse(handle, content_type=NDJSON)
+        return FileResponse(content, content_type=NDJSON)

@@ -71,14 +71,6 @@ def ndjson_write(
     return written
 
 
-def error_write(*, folder: Path, outcome: dict) -> WrittenFile:
-    """The OperationOutcome of a failed job, as the manifest's one `error` file."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = _ndjson_part(folder, "OperationOutcome", [outcome], name="error.ndjson")
-    _publish(folder, [written.name])
-    return written
-
-
 def _name(resource_type: str) -> str:
     return f"{resource_type}{NDJSON}"
 
@@ -95,10 +87,8 @@ def _reporting(
         progress(resource_type, count)
 
 
-def _ndjson_part(
-    folder: Path, resource_type: str, resources: Iterable[dict], *, name: str | None = None
-) -> WrittenFile:
-    name = name or _name(resource_type)
+def _ndjson_part(folder: Path, resource_type: str, resources: Iterable[dict]) -> WrittenFile:
+    name = _name(resource_type)
     count = 0
     with open(folder / f"{name}{PART}", "w", encoding="utf-8", newline="\n") as out:
         for resource in resources:

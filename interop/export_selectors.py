@@ -4,10 +4,8 @@ expire, whether or not the cleanup has run yet."""
 
 import uuid
 from datetime import datetime
-from pathlib import Path
 
 from directory.models import User
-from interop.export_files import job_folder
 from interop.models import ExportFile, ExportJob
 
 
@@ -22,14 +20,10 @@ def export_job_get(*, user: User, job_id: uuid.UUID, now: datetime) -> ExportJob
 
 def export_file_get(
     *, user: User, job_id: uuid.UUID, name: str, now: datetime
-) -> tuple[ExportFile, Path] | None:
-    """The file and its path on disk."""
-    export_file = (
+) -> ExportFile | None:
+    return (
         ExportFile.objects.filter(job_id=job_id, job__requested_by=user, name=name)
         .exclude(job__expires_at__lte=now)
         .exclude(job__expires_at__isnull=True)
         .first()
     )
-    if export_file is None:
-        return None
-    return export_file, job_folder(job_id) / export_file.name

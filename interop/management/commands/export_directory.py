@@ -54,7 +54,7 @@ class Command(BaseCommand):
         done = {resource_type: 0 for resource_type in resource_types}
 
         def progress(resource_type: str, count: int) -> None:
-            bar.set_description(resource_type)
+            bar.set_description_str(resource_type)
             bar.update(count - done[resource_type])
             done[resource_type] = count
 
