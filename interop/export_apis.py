@@ -97,6 +97,9 @@ class ExportKickoffApi(FhirExportApiView):
     throttle_scope = "fhir_export"
 
     def get(self, request: Request) -> HttpResponse:
+        # Required by the IG, and it also keeps another site from starting an export with a
+        # moderator's session cookie: a page on another site cannot add this header without a
+        # CORS preflight, which this service never grants.
         prefer = {token.strip() for token in request.headers.get("Prefer", "").split(",")}
         if "respond-async" not in prefer:
             return outcome_response(
