@@ -259,6 +259,7 @@ REST_FRAMEWORK = {
         "invitations": os.environ.get("THROTTLE_INVITATIONS", "100/day"),
         "password_reset": os.environ.get("THROTTLE_PASSWORD_RESET", "5/hour"),
         "confirmation_resend": os.environ.get("THROTTLE_CONFIRMATION_RESEND", "5/hour"),
+        "fhir_export": os.environ.get("THROTTLE_FHIR_EXPORT", "10/hour"),
     },
 }
 
@@ -283,6 +284,14 @@ SPECTACULAR_SETTINGS = {
         "MatchSortEnum": "matching.constants.SORTS",
     },
 }
+
+# FHIR bulk export (README, "FHIR bulk export"): the worker writes each job's ndjson files to
+# EXPORT_ROOT/<job id>/; a job and its files are removed EXPORT_FILE_HOURS after it finished
+# (at the next kick-off, or by `manage.py export_cleanup`), and are never served after that.
+EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", BASE_DIR / "var" / "exports"))
+EXPORT_FILE_HOURS = envint("EXPORT_FILE_HOURS", 24)
+if EXPORT_FILE_HOURS < 1:
+    raise ImproperlyConfigured("EXPORT_FILE_HOURS must be at least 1")
 
 # Review invitations: single-use codes, valid this many days.
 INVITATION_TTL_DAYS = envint("INVITATION_TTL_DAYS", 60)

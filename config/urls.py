@@ -30,5 +30,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="docs"),
+    # The bulk export first: its $export URLs must win over the read API's patterns.
+    path("fhir/", include("interop.export_urls")),
     path("", include(("web.urls", "web"), namespace="web")),
 ]

@@ -10,6 +10,8 @@ from tests.mail import SmtpSink
 def _test_settings(settings, tmp_path):
     # Uploaded evidence goes to a throw-away folder per test.
     settings.MEDIA_ROOT = tmp_path / "media"
+    # So do the bulk export's files.
+    settings.EXPORT_ROOT = tmp_path / "exports"
     # PBKDF2's deliberate slowness (~0.3 s a hash) would dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Throttle counters live in the cache; ids repeat across rolled-back tests.
