@@ -30,5 +30,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="docs"),
+    path("fhir/", include("interop.urls")),
     path("", include(("web.urls", "web"), namespace="web")),
 ]
