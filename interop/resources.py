@@ -99,8 +99,14 @@ def _reference(resource_type: str, pk: int, display: str) -> dict:
     return reference | {"display": display} if display else reference
 
 
-def _time(clock: str) -> str:
-    return f"{clock}:00"  # FHIR's time is HH:MM:SS
+def _spans(hours: list[dict], opens: str, closes: str) -> list[dict]:
+    """A clinic's opening hours (directory.validators.hours_normalize: days mon..sun, as
+    FHIR's daysOfWeek, clock HH:MM) under the element names of `opens` and `closes`; FHIR's
+    time is HH:MM:SS."""
+    return [
+        {"daysOfWeek": [span["day"]], opens: f"{span['opens']}:00", closes: f"{span['closes']}:00"}
+        for span in hours
+    ]
 
 
 # Practitioner
@@ -210,14 +216,7 @@ def location_resource(clinic: dict) -> dict:
     if telecom := _telecom(clinic):
         resource["telecom"] = telecom
     if clinic["hours"]:
-        resource["hoursOfOperation"] = [
-            {
-                "daysOfWeek": [span["day"]],
-                "openingTime": _time(span["opens"]),
-                "closingTime": _time(span["closes"]),
-            }
-            for span in clinic["hours"]
-        ]
+        resource["hoursOfOperation"] = _spans(clinic["hours"], "openingTime", "closingTime")
     if clinic["wheelchair_accessible"]:
         # Plan-Net's code for access for persons with disabilities; "not accessible" and
         # "not stated" have no code, so they carry no extension.
@@ -268,14 +267,9 @@ def role_resource(clinic: dict, conditions: list[dict]) -> dict:
     if telecom := _telecom(clinic):
         resource["telecom"] = telecom
     if clinic["hours"]:
-        resource["availableTime"] = [
-            {
-                "daysOfWeek": [span["day"]],
-                "availableStartTime": _time(span["opens"]),
-                "availableEndTime": _time(span["closes"]),
-            }
-            for span in clinic["hours"]
-        ]
+        resource["availableTime"] = _spans(
+            clinic["hours"], "availableStartTime", "availableEndTime"
+        )
     return resource
 
 

@@ -25,6 +25,7 @@ from directory.models import (
     Location,
     PractitionerProfile,
 )
+from directory.models.credentials import SUBSTANCE_FIELDS
 from directory.rules import (
     active_practitioner_q,
     clinics_nearest_first,
@@ -33,6 +34,7 @@ from directory.rules import (
     treats_condition_q,
     within_radius_q,
 )
+from directory.services.profiles import LOCATION_FIELD_ORDER
 
 # The credentials a Practitioner's `qualification` and a VerificationResult publish.
 PUBLISHED_KINDS = (CredentialKind.LICENSE, CredentialKind.IMS_CERTIFICATION)
@@ -142,34 +144,14 @@ def condition_list() -> list[Condition]:
 # The rows resources are built from: plain values, one query each.
 
 PRACTITIONER_FIELDS = ("id", "user_id", "profession", "languages", "accepting_new_patients")
-LOCATION_FIELDS = (
-    "id",
-    "practitioner_id",
-    "name",
-    "address",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "lat",
-    "lng",
-    "phone",
-    "website",
-    "booking_url",
-    "hours",
-    "wheelchair_accessible",
-)
+# A clinic's fields as the service lists them, and a credential's substance (what its owner
+# states), with the ids and the review facts a VerificationResult adds.
+LOCATION_FIELDS = ("id", "practitioner_id", *LOCATION_FIELD_ORDER)
 CREDENTIAL_FIELDS = (
     "id",
     "owner_id",
     "kind",
-    "issuer",
-    "number",
-    "issued_on",
-    "expires_on",
-    "profession",
-    "jurisdiction",
-    "needling_authorized",
+    *SUBSTANCE_FIELDS,
     "reviewed_at",
     "register_checked_on",
     "register_source",
