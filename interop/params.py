@@ -2,7 +2,8 @@
 the parser and the CapabilityStatement alike) and the parser that turns a query string
 into a Search, or into every problem with it at once (a 400 OperationOutcome).
 
-Parsing only: no database. Which rows match is interop.selectors' job.
+Parsing only: no database. Which rows match is interop.selectors' job; the statement's
+profiles and resource types are interop.resources'.
 """
 
 import math
@@ -20,6 +21,7 @@ from directory.limits import (
     RADIUS_MAX_KM,
     SEARCH_TEXT_MAX,
 )
+from interop.resources import PROFILES, RESOURCE_TYPES
 
 COUNT_DEFAULT = 20
 COUNT_MAX = 100
@@ -285,10 +287,8 @@ def search_parse(resource_type: str, query: QueryDict, *, conditions_system: str
     return Search(resource_type=resource_type, query=flat, **fields)
 
 
-def capability_statement(*, base_url: str, search_includes=SEARCH_INCLUDES) -> dict:
+def capability_statement(*, base_url: str) -> dict:
     """GET /fhir/metadata: FHIR 4.0.1, JSON, each resource's reads, searches and includes."""
-    from interop.resources import PROFILES, RESOURCE_TYPES
-
     common = [
         {"name": "_count", "type": "number", "documentation": f"Page size, 1..{COUNT_MAX}."},
         {
@@ -310,8 +310,8 @@ def capability_statement(*, base_url: str, search_includes=SEARCH_INCLUDES) -> d
         }
         if resource_type in PROFILES:
             resource["supportedProfile"] = [PROFILES[resource_type]]
-        if resource_type in search_includes:
-            resource["searchInclude"] = list(search_includes[resource_type])
+        if resource_type in SEARCH_INCLUDES:
+            resource["searchInclude"] = list(SEARCH_INCLUDES[resource_type])
         resources.append(resource)
     resources.append({"type": "CodeSystem", "interaction": [{"code": "read"}], "searchParam": []})
     for resource in resources:
