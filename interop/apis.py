@@ -9,6 +9,7 @@ resources and each _include's resources (tests pin it).
 
 from urllib.parse import urlencode
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -83,9 +84,10 @@ class SearchApi(FhirView):
         except SearchError as error:
             return _bad_search(error)
         today = timezone.localdate()
-        rows = _matching_rows(search, today=today)
-        if isinstance(rows, JsonResponse):
-            return rows
+        try:
+            rows = _matching_rows(search, today=today)
+        except SearchError as error:
+            return _bad_search(error)
         return fhir_response(_bundle(request, search, rows, today=today))
 
 
@@ -98,8 +100,8 @@ def _bad_search(error: SearchError) -> JsonResponse:
     return fhir_response({"resourceType": "OperationOutcome", "issue": issues}, status=400)
 
 
-def _matching_rows(search: Search, *, today):
-    """The selector's rows for the search (a queryset), or a 400 for an unknown code."""
+def _matching_rows(search: Search, *, today) -> QuerySet:
+    """The selector's rows for the search. Raises SearchError for an unknown code."""
     if search.resource_type == "Practitioner":
         return selectors.practitioner_search(today=today, ids=search.ids, name=search.name)
     if search.resource_type == "VerificationResult":
@@ -112,12 +114,11 @@ def _matching_rows(search: Search, *, today):
         unknown = [code for code in search.specialties if code not in conditions]
         if unknown:
             known = ", ".join(condition.slug for condition in selectors.condition_list())
-            return outcome_response(
-                status=400,
-                code="invalid",
-                diagnostics=f"Unknown specialty code(s): {', '.join(unknown)}. The codes "
-                f"(/fhir/CodeSystem/conditions) are: {known}.",
+            message = (
+                f"Unknown specialty code(s): {', '.join(unknown)}. The codes "
+                f"(/fhir/CodeSystem/conditions) are: {known}."
             )
+            raise SearchError(unsupported=[], invalid=[message])
         conditions = list(conditions.values())
     ids = search.ids
     if search.location_ids is not None:  # a role's id is its clinic's

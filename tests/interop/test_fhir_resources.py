@@ -424,21 +424,39 @@ def test_unlisted_or_unqualified_practitioners_publish_nothing(unlisted):
         assert _published(resource_type, today) == []
 
 
-@pytest.mark.parametrize("id", ["abc", "0", "-1", "1.5", "9" * 30])
+@pytest.mark.parametrize("id", ["abc", "0", "-1", "1.5", "9" * 18, "9" * 30])
 def test_malformed_or_unknown_ids_read_as_none(id):
     qualified_practitioner()
     assert resource_by_id("Practitioner", id, timezone.localdate()) is None
 
 
-def test_every_resource_over_the_demo_validates_and_publishes_what_the_directory_qualifies():
+def _api_pages(client, resource_type: str) -> list[dict]:
+    """Every resource a search of `resource_type` answers, page by page through `next`,
+    each Bundle validated whole."""
+    found, url = [], f"/fhir/{resource_type}?_count=100"
+    while url:
+        bundle = fhir_valid(client.get(url).json())
+        found += [entry["resource"] for entry in bundle["entry"]]
+        url = next((link["url"] for link in bundle["link"] if link["relation"] == "next"), None)
+    return found
+
+
+def test_every_resource_over_the_demo_validates_and_publishes_what_the_directory_qualifies(
+    client,
+):
     today = timezone.localdate()
     seed(today)
     published = {
         resource_type: _published(resource_type, today) for resource_type in RESOURCE_TYPES
     }
-    for resources in published.values():
+    for resource_type, resources in published.items():
         for resource in resources:
             fhir_valid(resource)
+        # The API answers the same resources, and a read each one.
+        assert _api_pages(client, resource_type) == resources
+    for resource in published["Practitioner"][:5] + published["VerificationResult"][:5]:
+        read = client.get(f"/fhir/{resource['resourceType']}/{resource['id']}").json()
+        assert fhir_valid(read) == resource
     qualified = {row["id"] for row in practitioner_list(filters={"qualified": "true"}, today=today)}
     assert 0 < len(qualified) < PractitionerProfile.objects.count()
     assert {int(r["id"]) for r in published["Practitioner"]} == qualified
