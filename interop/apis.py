@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from interop import resources, selectors
+from interop import codesystems, resources, selectors
 from interop.outcome import fhir_response, operation_outcome, outcome_response
 from interop.params import Search, SearchError, capability_statement, search_parse
 
@@ -48,13 +48,13 @@ class MetadataApi(FhirView):
 
 class CodeSystemApi(FhirView):
     def get(self, request: HttpRequest, name: str) -> JsonResponse:
-        code_system = resources.code_system_resource(name)
+        code_system = codesystems.code_system_resource(name)
         if code_system is None:
             return outcome_response(
                 status=404,
                 code="not-found",
                 diagnostics=f"No CodeSystem has id {name!r}; the code systems are "
-                f"{', '.join(resources.CODE_SYSTEMS)}.",
+                f"{', '.join(codesystems.CODE_SYSTEMS)}.",
             )
         return fhir_response(code_system)
 

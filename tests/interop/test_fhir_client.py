@@ -53,6 +53,7 @@ def _directory_answer(base_url: str) -> dict[int, float]:
             "qualified": "true",
             "page_size": 100,
         },
+        headers={"Connection": "close"},
         timeout=30,
     )
     response.raise_for_status()
@@ -64,6 +65,9 @@ def _directory_answer(base_url: str) -> dict[int, float]:
 def test_fhirclient_search_pages_includes_and_reads_agree_with_the_directory(live_server):
     seed(timezone.localdate())
     server = FHIRServer(None, base_uri=f"{live_server.url}/fhir/")
+    # One connection per request: the live server's thread for it ends with its answer,
+    # never after the test (where it would close the shared in-memory SQLite connection).
+    server.session.headers["Connection"] = "close"
     pages = _pages(server)
     assert len(pages) > 1  # followed at least one `next` link
     total = pages[0].total

@@ -17,12 +17,8 @@ from directory.models import (
 )
 from directory.read_models import public_credential
 from directory.selectors.practitioners import practitioner_list
-from interop.resources import (
-    RESOURCE_TYPES,
-    code_system_resource,
-    resource_by_id,
-    resources_iter,
-)
+from interop.codesystems import code_system_resource
+from interop.resources import RESOURCE_TYPES, resource_by_id, resources_iter
 from tests.factories import (
     CredentialFactory,
     ExperienceFactory,
