@@ -53,7 +53,6 @@ def _directory_answer(base_url: str) -> dict[int, float]:
             "qualified": "true",
             "page_size": 100,
         },
-        headers={"Connection": "close"},
         timeout=30,
     )
     response.raise_for_status()
@@ -65,9 +64,15 @@ def _directory_answer(base_url: str) -> dict[int, float]:
 def test_fhirclient_search_pages_includes_and_reads_agree_with_the_directory(live_server):
     seed(timezone.localdate())
     server = FHIRServer(None, base_uri=f"{live_server.url}/fhir/")
-    # One connection per request: the live server's thread for it ends with its answer,
-    # never after the test (where it would close the shared in-memory SQLite connection).
-    server.session.headers["Connection"] = "close"
+    try:
+        _check_search(server, live_server.url)
+    finally:
+        # Ends the kept-alive connection now, so that the live server's thread serving it
+        # does not outlive the test.
+        server.session.close()
+
+
+def _check_search(server: FHIRServer, base_url: str) -> None:
     pages = _pages(server)
     assert len(pages) > 1  # followed at least one `next` link
     total = pages[0].total
@@ -114,7 +119,7 @@ def test_fhirclient_search_pages_includes_and_reads_agree_with_the_directory(liv
     for role, distance in zip(roles, distances, strict=True):
         practitioner_id = int(role.practitioner.reference.split("/")[1])
         nearest[practitioner_id] = min(distance, nearest.get(practitioner_id, distance))
-    directory = _directory_answer(live_server.url)
+    directory = _directory_answer(base_url)
     assert len(directory) > PAGE
     assert set(nearest) == set(directory)
     assert {pk: round(km, 1) for pk, km in nearest.items()} == directory
