@@ -1,5 +1,6 @@
 """Error responses: JSON in DRF's shape ({"detail": ...}) for every address under /api/,
-the site's own pages everywhere else. DRF answers errors inside its views itself; these
+a FHIR OperationOutcome (application/fhir+json) under /fhir/, the site's own pages
+everywhere else. DRF answers errors inside its views itself; these
 cover what happens outside them (an unknown address, a malformed id in the path, a body
 refused before the view, an unhandled exception)."""
 
@@ -10,6 +11,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
+
+from interop.outcome import outcome_response
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +26,21 @@ def _api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def _fhir(request: HttpRequest) -> bool:
+    return request.path.startswith("/fhir/")
+
+
+FHIR_NOT_FOUND = (
+    "Not found. The FHIR API's resources and searches are listed in its CapabilityStatement "
+    "at /fhir/metadata."
+)
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _fhir(request):
+        return outcome_response(
+            status=400, code="invalid", diagnostics="The request could not be read."
+        )
     if not _api(request):
         return defaults.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
@@ -33,6 +50,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _fhir(request):
+        return outcome_response(
+            status=403, code="forbidden", diagnostics="You do not have permission to do this."
+        )
     if not _api(request):
         return defaults.permission_denied(request, exception)
     return JsonResponse(
@@ -41,6 +62,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _fhir(request):
+        return outcome_response(status=404, code="not-found", diagnostics=FHIR_NOT_FOUND)
     if not _api(request):
         return defaults.page_not_found(request, exception)
     return JsonResponse(
@@ -50,6 +73,12 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _fhir(request):
+        return outcome_response(
+            status=500,
+            code="exception",
+            diagnostics="Server error: the request was not completed. Please try again later.",
+        )
     if not _api(request):
         return defaults.server_error(request)
     return JsonResponse(
@@ -76,7 +105,11 @@ class DatabaseUnavailableMiddleware:
             return None
         # The path only: a query string may name a condition.
         logger.warning("Database unavailable during %s %s", request.method, request.path)
-        if _api(request):
+        if _fhir(request):
+            response = outcome_response(
+                status=503, code="transient", diagnostics=UNAVAILABLE_MESSAGE
+            )
+        elif _api(request):
             response = JsonResponse({"detail": UNAVAILABLE_MESSAGE}, status=503)
         else:
             response = render(request, "503.html", {"message": UNAVAILABLE_MESSAGE}, status=503)

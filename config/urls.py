@@ -32,5 +32,6 @@ urlpatterns = [
     path("api/docs/", api_docs, name="docs"),
     # The bulk export first: its $export URLs must win over the read API's patterns.
     path("fhir/", include("interop.export_urls")),
+    path("fhir/", include("interop.urls")),
     path("", include(("web.urls", "web"), namespace="web")),
 ]

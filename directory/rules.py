@@ -7,6 +7,7 @@ one loaded row is judged, a twin here says the same, and a test checks that both
 (`credential_status` is the clock rule for one row, `live_credential_sql` its SQL text).
 """
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -15,6 +16,8 @@ from django.db.models.lookups import LessThanOrEqual
 
 from directory import geo
 from directory.models import (
+    Condition,
+    ConditionExperience,
     Credential,
     CredentialKind,
     CredentialStatus,
@@ -74,6 +77,17 @@ def experienced_sql(*, experience_years: str, condition_referrals: str) -> str:
     referrals for it. Over the match index's source columns (x.years is never NULL on a
     row that exists)."""
     return f"({experience_years} IS NOT NULL OR {condition_referrals} > 0)"
+
+
+def treats_condition_q(conditions: Iterable[Condition], *, practitioner_path: str = "") -> Q:
+    """A practitioner who reports experience with any of `conditions` (a ConditionExperience
+    row): the directory's `condition` filter and the FHIR PractitionerRole's `specialty`.
+    An EXISTS, so a practitioner is never repeated. `practitioner_path` as in
+    active_practitioner_q ("practitioner" on Location)."""
+    reference = OuterRef(practitioner_path or "pk")
+    return Q(
+        Exists(ConditionExperience.objects.filter(practitioner=reference, condition__in=conditions))
+    )
 
 
 def is_experienced(*, experience_years: int | None, condition_referrals: int) -> bool:

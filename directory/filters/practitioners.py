@@ -28,8 +28,8 @@ from directory.limits import (
     RADIUS_MAX_KM,
     SEARCH_TEXT_MAX,
 )
-from directory.models import Condition, ConditionExperience, Location, PractitionerProfile
-from directory.rules import fee_within_q, within_radius_q
+from directory.models import Condition, Location, PractitionerProfile
+from directory.rules import fee_within_q, treats_condition_q, within_radius_q
 
 NEAR_MESSAGE = (
     f"Use near=lat,lng with lat in {LAT_MIN:g}..{LAT_MAX:g} and lng in {LNG_MIN:g}..{LNG_MAX:g}."
@@ -250,10 +250,7 @@ class PractitionerFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(user__name__icontains=value) | Q(Exists(clinics)))
 
     def filter_condition(self, queryset: QuerySet, name: str, value: Condition) -> QuerySet:
-        experience = ConditionExperience.objects.filter(
-            practitioner=OuterRef("pk"), condition=value
-        )
-        return queryset.filter(Exists(experience))
+        return queryset.filter(treats_condition_q([value]))
 
     def filter_city(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         clinics = Location.objects.filter(practitioner=OuterRef("pk"), city__iexact=value.strip())
