@@ -287,6 +287,9 @@ def search_parse(resource_type: str, query: QueryDict, *, conditions_system: str
     return Search(resource_type=resource_type, query=flat, **fields)
 
 
+BULK_EXPORT_DEFINITION = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"
+
+
 def capability_statement(*, base_url: str) -> dict:
     """GET /fhir/metadata: FHIR 4.0.1, JSON, each resource's reads, searches and includes."""
     common = [
@@ -331,5 +334,12 @@ def capability_statement(*, base_url: str) -> dict:
         },
         "fhirVersion": "4.0.1",
         "format": ["json", "application/fhir+json"],
-        "rest": [{"mode": "server", "resource": resources}],
+        "rest": [
+            {
+                "mode": "server",
+                "resource": resources,
+                # GET /fhir/$export (interop.export_apis), README "FHIR bulk export".
+                "operation": [{"name": "export", "definition": BULK_EXPORT_DEFINITION}],
+            }
+        ],
     }

@@ -91,7 +91,7 @@ def directory():
 
 
 def test_metadata_is_a_capability_statement_listing_resources_and_search_parameters(client):
-    statement = get(client, "/fhir/metadata")
+    statement = fhir_valid(get(client, "/fhir/metadata"))
     assert statement["fhirVersion"] == "4.0.1"
     assert statement["format"] == ["json", "application/fhir+json"]
     assert statement["implementation"]["url"] == "http://testserver/fhir"
@@ -110,6 +110,12 @@ def test_metadata_is_a_capability_statement_listing_resources_and_search_paramet
     assert resources["PractitionerRole"]["searchInclude"] == [
         "PractitionerRole:practitioner",
         "PractitionerRole:location",
+    ]
+    assert statement["rest"][0]["operation"] == [
+        {
+            "name": "export",
+            "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
+        }
     ]
 
 
