@@ -182,7 +182,7 @@ def ranked_rows(
             cursor.execute(sql, [params[name] for name in order])
         else:
             cursor.execute(ranking_sql(shape), params)
-        names = [column[0] for column in cursor.description]
+        names = _column_names((connection.vendor, shape), cursor)
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     # The counts come on every row; a page past the last candidate is one row without an
     # entry, which carries them alone.
@@ -193,6 +193,19 @@ def ranked_rows(
         row["verified_trainings"] = row.pop("trainings_as_of_today")
         row["user_id"] = row["credential_owner"]
     return RankedRows(count, experienced, rows)
+
+
+_COLUMN_NAMES: dict[tuple, tuple[str, ...]] = {}
+
+
+def _column_names(statement: tuple, cursor) -> tuple[str, ...]:
+    """The result's column names, read once per statement (vendor and shape: as few as the
+    statements ranking_sql caches): psycopg builds a Column object per column for
+    `description`, about 0.1 ms for the ranking's 56 on every request."""
+    names = _COLUMN_NAMES.get(statement)
+    if names is None:
+        names = _COLUMN_NAMES[statement] = tuple(column[0] for column in cursor.description)
+    return names
 
 
 @lru_cache(maxsize=256)

@@ -5,6 +5,7 @@ serializer) and resolves its condition and place; `match_body` turns a MatchResu
 API's response body, which the search page renders. Neither is written twice.
 """
 
+import threading
 from collections.abc import Mapping
 from datetime import date
 
@@ -66,9 +67,26 @@ def match_request_parse(payload: object, *, today: date | None = None) -> MatchR
     """Validate an API-shaped body and build the MatchRequest. Raises rest_framework
     ValidationError with the API's field-error shape ({"field": ["message"]}, nested for
     location, priorities and health)."""
-    serializer = MatchRequestSerializer(data=payload)
+    serializer = _request_serializer(payload)
     serializer.is_valid(raise_exception=True)
     return match_request_build(serializer.validated_data, today=today)
+
+
+_per_thread = threading.local()
+
+
+def _request_serializer(payload: object) -> MatchRequestSerializer:
+    """The request serializer, given `payload` to validate. DRF builds a serializer's fields
+    anew for every instance (each of its ~60 fields re-constructed from its arguments, about
+    a sixth of a match's Python time at demo size); the fields keep no state between two
+    validations, so each thread keeps one serializer and resets what a validation leaves."""
+    serializer = getattr(_per_thread, "match_request", None)
+    if serializer is None:
+        serializer = _per_thread.match_request = MatchRequestSerializer()
+    for left in ("_validated_data", "_errors", "_data"):
+        serializer.__dict__.pop(left, None)
+    serializer.initial_data = payload
+    return serializer
 
 
 def _result_item(rank: int, row, scored, weights: Mapping[str, float]) -> dict:

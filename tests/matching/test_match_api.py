@@ -1,6 +1,8 @@
 """POST /api/v1/match/: gates, filters, priorities, safety, explanations and bad input."""
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,7 +13,7 @@ from django.utils import timezone
 from directory.models import Condition, PractitionerStats
 from directory.services.match_index import match_index_refresh
 from directory.services.stats import stats_credentials_changed
-from matching import safety
+from matching import presenters, safety
 from matching.constants import CRITERIA
 from matching.serializers import (
     MatchCriteriaSerializer,
@@ -477,3 +479,38 @@ def test_radius_over_the_maximum_names_the_maximum(api_client):
 
     assert response.status_code == 400
     assert response.json() == {"radius_km": ["Must be more than 0 and at most 500 km."]}
+
+
+@pytest.mark.django_db
+def test_each_request_is_validated_on_its_own_by_the_threads_kept_serializer(api_client):
+    """matching.presenters keeps one request serializer per thread: nothing a validation
+    leaves (errors, data) reaches the next request."""
+    practitioner_at()
+    practitioner_at(lat=49.29)
+
+    first = api_client.post(URL, {"condition": "sciatica", "offset": -1}, format="json")
+    second = api_client.post(URL, {"condition": "sciatica", "sort": "price"}, format="json")
+    third = api_client.post(
+        URL, {"condition": "sciatica", "location": VANCOUVER, "limit": 1}, format="json"
+    )
+    fourth = api_client.post(URL, {"condition": "sciatica", "location": VANCOUVER}, format="json")
+
+    assert (first.status_code, list(first.json())) == (400, ["offset"])
+    assert (second.status_code, list(second.json())) == (400, ["sort"])
+    assert (third.status_code, len(third.json()["results"])) == (200, 1)
+    assert (fourth.status_code, len(fourth.json()["results"])) == (200, 2)
+
+
+def test_threads_validate_with_serializers_of_their_own():
+    both_validated = threading.Barrier(2, timeout=10)
+
+    def serializer_of_this_thread(limit: int):
+        serializer = presenters._request_serializer({"condition": "sciatica", "limit": limit})
+        serializer.is_valid(raise_exception=True)
+        both_validated.wait()  # two threads at once, each with its own validation
+        return serializer, serializer.validated_data["limit"]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        (one, one_limit), (other, other_limit) = pool.map(serializer_of_this_thread, [3, 7])
+    assert (one_limit, other_limit) == (3, 7)
+    assert one is not other
