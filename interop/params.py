@@ -49,7 +49,11 @@ _ID = Param("_id", "token", "Resource ids, comma-separated (any of them).")
 SEARCH_PARAMS: dict[str, tuple[Param, ...]] = {
     "Practitioner": (
         _ID,
-        Param("name", "string", "Text the practitioner's name contains (case-insensitive)."),
+        Param(
+            "name",
+            "string",
+            "A word of the practitioner's name starts with it (case-insensitive).",
+        ),
     ),
     "PractitionerRole": (
         _ID,

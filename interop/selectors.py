@@ -63,13 +63,16 @@ def practitioners_published(
 def practitioner_search(
     *, today: date, ids: list[int] | None = None, name: str | None = None
 ) -> QuerySet[PractitionerProfile]:
-    """Published practitioners by id; `ids` keeps those, `name` those whose name contains
-    it (case-insensitive, like the directory's `q`)."""
+    """Published practitioners by id; `ids` keeps those, `name` those with a word of their
+    name starting with it (FHIR's default string match, case-insensitive: "ada" finds Ada
+    Gunn and Cy Adams, "unn" nobody)."""
     practitioners = practitioners_published(today=today)
     if ids is not None:
         practitioners = practitioners.filter(pk__in=ids)
     if name:
-        practitioners = practitioners.filter(user__name__icontains=name)
+        practitioners = practitioners.filter(
+            Q(user__name__istartswith=name) | Q(user__name__icontains=f" {name}")
+        )
     return practitioners
 
 

@@ -163,6 +163,9 @@ def test_practitioner_name_and_id_searches(client, directory):
     # Ada Gunn and Cy Adams; not Ada Pending, who is not qualified.
     assert ids(get(client, "/fhir/Practitioner?name=ada")) == [str(ada.pk), str(cy.pk)]
     assert ids(get(client, "/fhir/Practitioner?name=GUNN")) == [str(ada.pk)]
+    # FHIR's string search matches the start of a name part, not any text inside one.
+    assert ids(get(client, "/fhir/Practitioner?name=unn")) == []
+    assert ids(get(client, "/fhir/Practitioner?name=ada%20gu")) == [str(ada.pk)]
     assert ids(get(client, "/fhir/Practitioner?name=zed")) == []
     assert ids(get(client, f"/fhir/Practitioner?_id={cy.pk},{bo.pk},nope")) == [
         str(bo.pk),
