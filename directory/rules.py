@@ -164,6 +164,11 @@ def live_credentials(*, today: date) -> QuerySet[Credential]:
     ).exclude(expires_on__lt=today)
 
 
+# A credential without an expiry date is valid for ever: its validity (the credential
+# facts' licence_valid_until and ims_valid_until) sorts after every real date.
+NO_EXPIRY = date(9999, 12, 31)
+
+
 def live_credential_sql(alias: str) -> str:
     """live_credentials as SQL text, for queries written as SQL (the ranking): a credential
     row aliased `alias` that counts as of the named parameter %(today)s. A test checks that

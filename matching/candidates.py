@@ -23,7 +23,7 @@ from directory.geo import Point, bounding_box
 from directory.limits import RADIUS_DEFAULT_KM
 from directory.models import Condition, PractitionerStats
 from directory.models.practitioners import languages_from_db
-from directory.rules import active_practitioner_q, within_radius_params
+from directory.rules import NO_EXPIRY, active_practitioner_q, within_radius_params
 from directory.sqltext import date_param
 from matching import constants as k
 from matching.ranking_sql import ranking_sql, shape_of
@@ -130,6 +130,7 @@ def ranking_params(
         "condition": filters.condition.pk,
         "today": date_param(today),
         "today_month": today.year * 12 + today.month,
+        "no_expiry": date_param(NO_EXPIRY),
         "limit": page.limit,
         "offset": page.offset,
         # The site-wide priors, which the stored score parts are weighted by.

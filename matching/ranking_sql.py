@@ -32,6 +32,7 @@ from typing import NamedTuple
 from directory.geo import bounding_box_sql, haversine_sql
 from directory.models import Credential, CredentialKind, Location, MatchEntry, PractitionerProfile
 from directory.models import User as UserModel
+from directory.models.match_index import FIGURE_COLUMNS
 from directory.rules import (
     clinic_order_sql,
     fee_within_sql,
@@ -52,6 +53,19 @@ NARROW_COLUMNS = (
     "distance_km",
     "score",
     "experienced",
+)
+
+
+# The entry's columns a page row carries (matching.candidates.candidate_from_row and
+# top_candidates), besides those computed here.
+ENTRY_OUTPUTS = (
+    "credential_owner",
+    "experience_years",
+    "experience_patients",
+    "condition_referrals",
+    *FIGURE_COLUMNS,
+    "languages",
+    "accepting_new_patients",
 )
 
 
@@ -79,10 +93,15 @@ def _credential_subquery(select: str, kind: str, *, owner: str, tail: str = "") 
 def _licence() -> str:
     """The owner's licence that the reasons name, as "profession|jurisdiction" (both are
     codes without a bar): the one valid longest (no expiry first), then the newest; run for
-    the returned rows only."""
-    newest = " ORDER BY (k.expires_on IS NULL) DESC, k.expires_on DESC, k.id DESC LIMIT 1"
-    fields = "k.profession || '|' || k.jurisdiction"
-    return _credential_subquery(fields, CredentialKind.LICENSE.value, owner="m", tail=newest)
+    the returned rows only. The longest validity is the row's licence_valid_until (the
+    gate's, directory.services.stats), so the newest live licence valid until then is the
+    one: found by MAX(id), an aggregate, where ORDER BY … LIMIT 1 started a sort per row."""
+    until = "COALESCE(k.expires_on, %(no_expiry)s) = m.licence_valid_until"
+    newest = _credential_subquery(
+        "MAX(k.id)", CredentialKind.LICENSE.value, owner="m", tail=f" AND {until}"
+    )
+    fields = "n.profession || '|' || n.jurisdiction"
+    return f"(SELECT {fields} FROM {_table(Credential)} n WHERE n.id = {newest})"
 
 
 def _as_of_today(a: str) -> dict[str, str]:
@@ -161,10 +180,13 @@ def _entries(shape: Shape) -> str:
     if shape.languages:
         spoken = " OR ".join(f"e.languages LIKE %(language_{i})s" for i in range(shape.languages))
         where.append(f"({spoken})")
+    # OFFSET 0 keeps PostgreSQL from pulling the radius test of layer 2 into this scan,
+    # where it would compute the distance a second time for every row in the box.
+    fence = " OFFSET 0" if shape.located and shape.postgresql else ""
     return (
         f"SELECT e.id AS entry_id, e.practitioner_id, e.location_id, {distance} AS distance_km,"
         f" {_score('e')} AS score, e.experienced"
-        f" FROM {_table(MatchEntry)} e WHERE {' AND '.join(where)}"
+        f" FROM {_table(MatchEntry)} e WHERE {' AND '.join(where)}{fence}"
     )
 
 
@@ -209,7 +231,10 @@ def ranking_sql(shape: Shape) -> str:
     facts = _as_of_today("m")
     outputs = ", ".join(
         [
-            "m.*",
+            # The entry's columns that matching.candidates reads (each costs decoding).
+            "t.entry_id AS id",
+            "t.practitioner_id",
+            *(f"m.{name}" for name in ENTRY_OUTPUTS),
             "t.distance_km",
             "t.score",
             "n.candidates",

@@ -9,7 +9,6 @@ value). Callers hold the review or referral row they change, so the delta is exa
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -28,6 +27,7 @@ from directory.models import (
     ReferralStatus,
     Review,
 )
+from directory.rules import NO_EXPIRY
 from directory.services.changes import id_chunks, practitioner_changed, practitioners_changed
 from directory.services.match_index import (
     match_index_expected,
@@ -141,10 +141,6 @@ def _condition_row(practitioner_id: int, condition_id: int) -> None:
             ConditionReferralStats.objects.create(**lookup)
     except IntegrityError:
         pass
-
-
-# A credential without an expiry date is valid for ever: it sorts after every real date.
-NO_EXPIRY = date(9999, 12, 31)
 
 
 def _credential_figures(practitioner_ids: Iterable[int] | None) -> dict[int, dict[str, Any]]:

@@ -514,3 +514,33 @@ def test_threads_validate_with_serializers_of_their_own():
         (one, one_limit), (other, other_limit) = pool.map(serializer_of_this_thread, [3, 7])
     assert (one_limit, other_limit) == (3, 7)
     assert one is not other
+
+
+@pytest.mark.django_db
+def test_the_reasons_name_the_licence_valid_longest_then_the_newest(api_client):
+    """Of a practitioner's live licences the reasons name the one without an expiry (else
+    the latest expiry), the newest of those; expired, withdrawn and unverified ones never."""
+    practitioner = practitioner_at()  # its licence (CA-BC) expires in a year
+    today = timezone.localdate()
+    owner = practitioner.user
+
+    def licence(jurisdiction, **kwargs):
+        CredentialFactory(owner=owner, jurisdiction=jurisdiction, **kwargs)
+
+    def named() -> str:
+        stats_credentials_changed(owner_id=owner.pk)
+        body = {"condition": "sciatica", "location": VANCOUVER}
+        response = api_client.post(URL, body, format="json")
+        assert response.status_code == 200
+        return response.json()["results"][0]["criteria"]["qualifications"]["reasons"][0]
+
+    assert named() == "Licensed physiotherapist (CA-BC), verified"
+    licence("CA-AB", verified=True, expires_on=today + timedelta(days=800))
+    licence("CA-SK", verified=True, expires_on=today - timedelta(days=1))  # expired
+    assert named() == "Licensed physiotherapist (CA-AB), verified"
+    licence("CA-ON", verified=True, expires_on=None)
+    licence("CA-MB", verified=True, expires_on=None)  # newer, same validity
+    licence("CA-QC", expires_on=None)  # pending
+    assert named() == "Licensed physiotherapist (CA-MB), verified"
+    licence("CA-NS", verified=True, expires_on=None, withdrawn_at=timezone.now())
+    assert named() == "Licensed physiotherapist (CA-MB), verified"
