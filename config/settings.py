@@ -241,7 +241,7 @@ REST_FRAMEWORK = {
         "directory.parsers.NonEmptyMultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["directory.renderers.FastJSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "directory.openapi.ErrorDocumentingAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "directory.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 20,
