@@ -55,7 +55,7 @@ class Page:
     sort: str = k.SORT_BEST
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CandidateRow:
     """A candidate with what the result card shows besides its scores."""
 

@@ -12,7 +12,7 @@ from datetime import date
 from matching import constants as k
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RatingSums:
     """One rating dimension's sums over a practitioner's live reviews."""
 
@@ -22,7 +22,7 @@ class RatingSums:
     unverified_excess: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReviewFigures:
     verified_count: int = 0
     unverified_count: int = 0
@@ -36,7 +36,7 @@ class ReviewFigures:
         return self.verified_count + self.unverified_count
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     id: int
     qualified: bool
@@ -52,7 +52,7 @@ class Candidate:
     distance_km: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SiteFigures:
     """Site-wide priors the Bayesian averages shrink toward."""
 
@@ -61,13 +61,13 @@ class SiteFigures:
     recommend_share: float = k.DEFAULT_SITE_RECOMMEND_SHARE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CriterionScore:
     score: float
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CandidateScore:
     candidate: Candidate
     score: float
