@@ -11,7 +11,7 @@ candidates both ways on SQLite and PostgreSQL.
 
 Layers, innermost first:
 1. entries of the condition that pass the gate (licence and IMS dates ≥ today) and the
-   filters; with a location, inside the bounding box (the (condition, lat, lng) covering
+   filters; with a location, inside the bounding box (the (condition, lng, lat) covering
    index answers it) and measured exactly (haversine) — without one, the practitioner's
    first row (the partial (condition) covering index); each scored, with the
    qualification inputs as of today;

@@ -99,7 +99,8 @@ def floor_rebuild(*, today: date) -> int:
         postgres = connection.vendor == "postgresql"
         # PostgreSQL answers from the index alone; SQLite has no INCLUDE.
         include = f" INCLUDE ({COVERED})" if postgres else ""
-        cursor.execute(f"CREATE INDEX {FLOOR}_near ON {FLOOR} (condition_id, lat, lng){include}")
+        # In the order of the match index's (directory.models.MatchEntry): longitude first.
+        cursor.execute(f"CREATE INDEX {FLOOR}_near ON {FLOOR} (condition_id, lng, lat){include}")
         cursor.execute(f"CREATE INDEX {FLOOR}_condition ON {FLOOR} (condition_id){include}")
         cursor.execute(f"CREATE TABLE {STATE} (built_on date NOT NULL, practitioners integer)")
         cursor.execute(
