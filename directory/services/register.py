@@ -29,7 +29,7 @@ licence sent back to pending costs its own statements: the e-mail to its owner.
 import csv
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from functools import partial
@@ -209,7 +209,7 @@ def _judge(
         return RegisterAction.FLAGGED, f"{flag}; nothing else changed"
     if inactive:
         plan.pending[row.status].append(licence)
-        return RegisterAction.BACK_TO_PENDING, f"listed as {row.status}; owner notified"
+        return RegisterAction.BACK_TO_PENDING, f"listed as {row.status}; {NOTIFIED}"
     source = register_source_text(jurisdiction=jurisdiction, checked_on=today)
     return _judge_active(row, licence, plan, source, today)
 
@@ -262,7 +262,7 @@ def _absent(parsed: RegisterFile, by_number, plan: _Plan) -> list[ReportLine]:
         for licence in licences:
             if licence.status == CredentialStatus.VERIFIED and licence.profession in professions:
                 plan.pending["absent"].append(licence)
-                detail = "not in the register file (--complete); owner notified"
+                detail = f"not in the register file (--complete); {NOTIFIED}"
                 lines.append(
                     ReportLine(
                         None,
@@ -365,5 +365,19 @@ def register_import(
         )
         if not dry_run:
             _apply(plan, jurisdiction=jurisdiction, today=today, progress=progress)
+    if dry_run:
+        lines = [_as_dry_run(line) for line in lines]
     report.lines = sorted(errors + lines, key=lambda line: (line.line is None, line.line or 0))
     return report
+
+
+# What a line back to pending says of its owner, applied and in a dry run (which notifies
+# no one).
+NOTIFIED = "owner notified"
+WOULD_NOTIFY = "owner would be notified"
+
+
+def _as_dry_run(line: ReportLine) -> ReportLine:
+    if line.action != RegisterAction.BACK_TO_PENDING:
+        return line
+    return replace(line, detail=line.detail.removesuffix(NOTIFIED) + WOULD_NOTIFY)

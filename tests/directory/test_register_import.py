@@ -240,8 +240,16 @@ def test_dry_run_writes_nothing_and_prints_the_same_report(run):
     dry = run(content, "--dry-run", "--complete")
 
     assert snapshot() == before
+    # The same lines, except that a dry run notifies no one and says so.
+    assert "owner notified" not in dry
+    assert dry.count("owner would be notified") == 2  # PT2 suspended, PT4 absent
     applied = run(content, "--complete")
-    assert dry.replace("dry run: nothing written", "applied") == applied
+    assert (
+        dry.replace("dry run: nothing written", "applied").replace(
+            "owner would be notified", "owner notified"
+        )
+        == applied
+    )
     assert snapshot() != before
 
 
