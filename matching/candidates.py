@@ -23,7 +23,7 @@ from directory.geo import Point, bounding_box
 from directory.limits import RADIUS_DEFAULT_KM
 from directory.models import Condition, PractitionerStats
 from directory.models.practitioners import languages_from_db
-from directory.rules import NO_EXPIRY, active_practitioner_q, within_radius_params
+from directory.rules import active_practitioner_q, within_radius_params
 from directory.sqltext import date_param
 from matching import constants as k
 from matching.ranking_sql import ranking_sql, shape_of
@@ -130,7 +130,6 @@ def ranking_params(
         "condition": filters.condition.pk,
         "today": date_param(today),
         "today_month": today.year * 12 + today.month,
-        "no_expiry": date_param(NO_EXPIRY),
         "limit": page.limit,
         "offset": page.offset,
         # The site-wide priors, which the stored score parts are weighted by.
@@ -153,8 +152,8 @@ class RankedRows:
 
     count: int  # every candidate past the gates and filters
     experienced_count: int  # of those, experienced with the condition
-    # The page's rows as dicts (the entry's columns, distance_km, score, ims_certified_on,
-    # name, profession, clinic, city, licence), in the page's order.
+    # The page's rows as dicts (the entry's columns ranking_sql.ENTRY_OUTPUTS, distance_km,
+    # score, ims_certified_on, name, profession, clinic, city, …), in the page's order.
     rows: list[dict]
 
 
@@ -162,9 +161,9 @@ def ranked_rows(
     filters: CandidateFilters, *, weights: dict[str, float], site: SiteFigures, page: Page
 ) -> RankedRows:
     """One page of the candidates with the counts of all of them: one query. Each row holds
-    the entry's columns, distance_km, score, ims_certified_on, name, profession, clinic,
-    city, practitioner_fee, practitioner_direct_billing, clinic_phone/_website/_booking_url
-    and licence."""
+    the entry's columns ranking_sql.ENTRY_OUTPUTS (licence_profession and _jurisdiction
+    among them), distance_km, score, ims_certified_on, name, profession, clinic, city,
+    practitioner_fee, practitioner_direct_billing and clinic_phone/_website/_booking_url."""
     center = filters.center
     shape = shape_of(
         located=center is not None,
@@ -287,12 +286,6 @@ def candidate_from_row(row: dict, licence: tuple[str, str]) -> Candidate:
     )
 
 
-def _licence(both: str | None) -> tuple[str, str]:
-    """(profession, jurisdiction) from the statement's "profession|jurisdiction"."""
-    profession, _, jurisdiction = (both or "|").partition("|")
-    return profession, jurisdiction
-
-
 @dataclass(frozen=True)
 class CandidatePage:
     count: int  # every candidate past the gates and filters
@@ -311,7 +304,9 @@ def top_candidates(
         ranked.experienced_count,
         [
             CandidateRow(
-                candidate=candidate_from_row(row, _licence(row["licence"])),
+                candidate=candidate_from_row(
+                    row, (row["licence_profession"] or "", row["licence_jurisdiction"] or "")
+                ),
                 name=row["name"],
                 profession=row["profession"],
                 languages=languages_from_db(row["languages"]),

@@ -23,7 +23,7 @@ Layers, innermost first:
    experienced) travel this far;
 4. the counts LEFT JOINed to the page, so that a page past the last candidate still
    answers the counts (one row whose entry is NULL), with the entry, name, profession,
-   fee, clinic (with its contact) and licence of the page's rows only (columns by name).
+   fee and clinic (with its contact) of the page's rows only (columns by name).
 """
 
 from functools import lru_cache
@@ -66,6 +66,9 @@ ENTRY_OUTPUTS = (
     *FIGURE_COLUMNS,
     "languages",
     "accepting_new_patients",
+    # The licence the reasons name (stored with the credential facts).
+    "licence_profession",
+    "licence_jurisdiction",
 )
 
 
@@ -81,27 +84,13 @@ class Shape(NamedTuple):
     sort: str = k.SORT_BEST
 
 
-def _credential_subquery(select: str, kind: str, *, owner: str, tail: str = "") -> str:
+def _credential_subquery(select: str, kind: str, *, owner: str) -> str:
     """One figure of the row's owner's credentials of `kind` that count as of today."""
     return (
         f"(SELECT {select} FROM {_table(Credential)} k"
         f" WHERE k.owner_id = {owner}.credential_owner AND k.kind = '{kind}'"
-        f" AND {live_credential_sql('k')}{tail})"
+        f" AND {live_credential_sql('k')})"
     )
-
-
-def _licence() -> str:
-    """The owner's licence that the reasons name, as "profession|jurisdiction" (both are
-    codes without a bar): the one valid longest (no expiry first), then the newest; run for
-    the returned rows only. The longest validity is the row's licence_valid_until (the
-    gate's, directory.services.stats), so the newest live licence valid until then is the
-    one: found by MAX(id), an aggregate, where ORDER BY … LIMIT 1 started a sort per row."""
-    until = "COALESCE(k.expires_on, %(no_expiry)s) = m.licence_valid_until"
-    newest = _credential_subquery(
-        "MAX(k.id)", CredentialKind.LICENSE.value, owner="m", tail=f" AND {until}"
-    )
-    fields = "n.profession || '|' || n.jurisdiction"
-    return f"(SELECT {fields} FROM {_table(Credential)} n WHERE n.id = {newest})"
 
 
 def _as_of_today(a: str) -> dict[str, str]:
@@ -252,7 +241,6 @@ def ranking_sql(shape: Shape) -> str:
             "l.phone AS clinic_phone",
             "l.website AS clinic_website",
             "l.booking_url AS clinic_booking_url",
-            f"{_licence()} AS licence",
         ]
     )
     return (

@@ -18,6 +18,8 @@ FIGURE_COLUMNS = (
 # The credential facts, copied from PractitionerStats.
 FACT_COLUMNS = (
     "licence_valid_until",
+    "licence_profession",
+    "licence_jurisdiction",
     "ims_valid_until",
     "ims_first_on",
     "facts_expire_on",
@@ -97,6 +99,9 @@ class MatchEntry(models.Model):
     lng = models.FloatField(null=True)
     # Credential facts (PractitionerStats): the gate and the qualification inputs.
     licence_valid_until = models.DateField()
+    # The licence a result names (PractitionerStats.licence_profession, …).
+    licence_profession = models.CharField(max_length=30, default="")
+    licence_jurisdiction = models.CharField(max_length=6, default="")
     ims_valid_until = models.DateField()
     ims_first_on = models.DateField(null=True)
     # year * 12 + month of ims_first_on: whole months since it are one subtraction.

@@ -35,6 +35,10 @@ class PractitionerStats(models.Model):
     # The latest expiry among the licences / IMS certifications; no expiry counts as
     # 9999-12-31; null when there is none.
     licence_valid_until = models.DateField(null=True, blank=True)
+    # The licence a result names ("Licensed physiotherapist (CA-BC)"): of those valid until
+    # licence_valid_until, the newest; "" when there is none.
+    licence_profession = models.CharField(max_length=30, blank=True, default="")
+    licence_jurisdiction = models.CharField(max_length=6, blank=True, default="")
     ims_valid_until = models.DateField(null=True, blank=True)
     ims_first_on = models.DateField(null=True, blank=True)
     verified_trainings = models.PositiveIntegerField(default=0)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DateField, F, Max, Min, Q, Sum, Value
+from django.db.models import CharField, Count, DateField, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from directory.limits import NEUTRAL_RATING
@@ -162,7 +162,19 @@ def _credential_figures(practitioner_ids: Iterable[int] | None) -> dict[int, dic
         verified_trainings=Count("id", filter=training),
         facts_expire_on=Min("expires_on", filter=ims | training),
     )
-    return {row.pop("owner__practitioner"): row for row in rows}
+    facts = {row.pop("owner__practitioner"): row for row in rows}
+    # The licence a result names: valid longest (no expiry first), then the newest — the
+    # first of each practitioner's in this order, whose validity is licence_valid_until.
+    licences = live.filter(licence).order_by(
+        "owner__practitioner", F("expires_on").desc(nulls_first=True), "-id"
+    )
+    for practitioner_id, profession, jurisdiction in licences.values_list(
+        "owner__practitioner", "profession", "jurisdiction"
+    ):
+        row = facts[practitioner_id]
+        if "licence_profession" not in row:
+            row |= {"licence_profession": profession, "licence_jurisdiction": jurisdiction}
+    return facts
 
 
 @transaction.atomic
@@ -288,6 +300,8 @@ def expected_condition_stats() -> dict[tuple[int, int], int]:
 STAT_FIELDS = [f.name for f in PractitionerStats._meta.concrete_fields if f.name != "practitioner"]
 CREDENTIAL_FACT_FIELDS = (
     "licence_valid_until",
+    "licence_profession",
+    "licence_jurisdiction",
     "ims_valid_until",
     "ims_first_on",
     "verified_trainings",
@@ -295,9 +309,12 @@ CREDENTIAL_FACT_FIELDS = (
 )
 
 
-def _blank(name: str) -> int | None:
-    """A figure's value with nothing to count: 0, or no date."""
-    return None if PractitionerStats._meta.get_field(name).null else 0
+def _blank(name: str) -> int | str | None:
+    """A figure's value with nothing to count: 0, no date, or no text."""
+    field = PractitionerStats._meta.get_field(name)
+    if field.null:
+        return None
+    return "" if isinstance(field, CharField) else 0
 
 
 def blank_figures() -> dict[str, Any]:

@@ -19,6 +19,7 @@ from directory.models import (
     CredentialKind,
     Location,
     MatchEntry,
+    PractitionerStats,
     Profession,
     Review,
 )
@@ -49,6 +50,7 @@ from directory.services.referrals import referral_accept, referral_complete, ref
 from directory.services.reviews import review_remove, review_submit
 from tests.directory.test_referrals import verified_physician
 from tests.factories import (
+    CredentialFactory,
     LocationFactory,
     ModeratorFactory,
     PractitionerFactory,
@@ -302,4 +304,45 @@ def test_the_migration_fills_fee_billing_and_experience_as_a_rebuild_would():
     MatchEntry.objects.update(fee_per_session=None, direct_billing=False, experienced=False)
     with connection.cursor() as cursor:
         cursor.execute(fill)
+    assert match_index_stored() == expected
+
+
+def test_the_migration_fills_the_named_licence_as_the_services_would():
+    """0015_stored_named_licence fills the figures' and the index rows' named licence for
+    rows written before it, as stats_credentials_changed and a rebuild write them."""
+    fill = importlib.import_module("directory.migrations.0015_stored_named_licence").FILL
+    today = date.today()
+    for jurisdictions in (["CA-BC"], ["CA-AB", "CA-ON"], ["CA-SK", "CA-MB", "CA-QC"]):
+        practitioner = qualified_practitioner()
+        LocationFactory(practitioner=practitioner)
+        for n, jurisdiction in enumerate(jurisdictions):
+            # The last is the newest and never expires: the one named.
+            expires = None if n == len(jurisdictions) - 1 else today + timedelta(days=30 * n)
+            CredentialFactory(
+                owner=practitioner.user,
+                verified=True,
+                jurisdiction=jurisdiction,
+                expires_on=expires,
+            )
+    stats_before = list(
+        PractitionerStats.objects.order_by("pk").values_list(
+            "licence_profession", "licence_jurisdiction"
+        )
+    )
+    assert [j for _, j in stats_before] == ["CA-BC", "CA-ON", "CA-QC"]
+    expected = match_index_stored()
+    # As the migration's AddField leaves them.
+    PractitionerStats.objects.update(licence_profession="", licence_jurisdiction="")
+    MatchEntry.objects.update(licence_profession="", licence_jurisdiction="")
+    with connection.cursor() as cursor:
+        for statement in fill:
+            cursor.execute(statement)
+    assert (
+        list(
+            PractitionerStats.objects.order_by("pk").values_list(
+                "licence_profession", "licence_jurisdiction"
+            )
+        )
+        == stats_before
+    )
     assert match_index_stored() == expected
