@@ -36,6 +36,7 @@ def test_bench_match_builds_reuses_and_prints_each_request_kind():
     for kind in [*REQUEST_KINDS, "mixed random"]:
         assert text.count(f"\n{kind} ") == 2
     assert "within 25 km of Toronto" in text
+    assert " sql p50 " in text  # the API's statements, beside its latency
 
 
 def _floor_rows() -> list[tuple[int, int]]:

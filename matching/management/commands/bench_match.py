@@ -61,17 +61,23 @@ WARMUP = 2  # repetitions not counted: they fill caches (gazetteer, connection, 
 
 
 class QueryCounter:
-    """Counts the statements a request runs, as a connection execute wrapper: unlike
-    CaptureQueriesContext it does not switch on Django's debug cursor, whose rendering of
-    each statement with its parameters production never pays (DEBUG is off there, and the
-    API is measured with DEBUG off here too)."""
+    """Counts the statements a request runs and the time they take (until the statement
+    returns; the ranking's rows are then fetched from the client's buffer), as a connection
+    execute wrapper: unlike CaptureQueriesContext it does not switch on Django's debug
+    cursor, whose rendering of each statement with its parameters production never pays
+    (DEBUG is off there, and the API is measured with DEBUG off here too)."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.ms = 0.0
 
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.ms += (time.perf_counter() - started) * 1000
 
 
 def _at(city: str) -> dict:
@@ -217,8 +223,8 @@ class Command(BaseCommand):
             self._repeat(kinds, conditions, places, requests, rnd, factory, view)
         gc.unfreeze()
         self.stdout.write(
-            "latency in ms; API p50/p95/p99 by nearest rank; floor rows count every clinic\n"
-            + HEADER
+            "latency in ms; API p50/p95/p99 by nearest rank; sql: the API's statements;"
+            " floor rows count every clinic\n" + HEADER
         )
         for figures in kinds.values():
             self.stdout.write(kind_row(figures))
@@ -243,6 +249,7 @@ class Command(BaseCommand):
                 floor_ms = (time.perf_counter() - started) * 1000
                 if repetition >= WARMUP:
                     figures.api_ms.append(api_ms)
+                    figures.sql_ms.append(queries.ms)
                     figures.floor_ms.append(floor_ms)
                     figures.queries.append(queries.count)
                     figures.candidates.append(response.data["count"])
