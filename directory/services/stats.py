@@ -12,7 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Count, DateField, F, Max, Min, Q, Sum, Value
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Greatest
 
 from directory.limits import NEUTRAL_RATING
@@ -155,26 +167,24 @@ def _credential_figures(practitioner_ids: Iterable[int] | None) -> dict[int, dic
     until = Coalesce("expires_on", Value(NO_EXPIRY, output_field=DateField()))
     licence = Q(kind=CredentialKind.LICENSE)
     ims, training = Q(kind=CredentialKind.IMS_CERTIFICATION), Q(kind=CredentialKind.TRAINING)
+    # The licence a result names: valid longest (no expiry first), then the newest — its
+    # validity is licence_valid_until.
+    named = Credential.objects.filter(
+        licence,
+        status=CredentialStatus.VERIFIED,
+        withdrawn_at__isnull=True,
+        owner__practitioner=OuterRef("owner__practitioner"),
+    ).order_by(F("expires_on").desc(nulls_first=True), "-id")
     rows = live.values("owner__practitioner").annotate(
         licence_valid_until=Max(until, filter=licence),
+        licence_profession=Coalesce(Subquery(named.values("profession")[:1]), Value("")),
+        licence_jurisdiction=Coalesce(Subquery(named.values("jurisdiction")[:1]), Value("")),
         ims_valid_until=Max(until, filter=ims),
         ims_first_on=Min("issued_on", filter=ims),
         verified_trainings=Count("id", filter=training),
         facts_expire_on=Min("expires_on", filter=ims | training),
     )
-    facts = {row.pop("owner__practitioner"): row for row in rows}
-    # The licence a result names: valid longest (no expiry first), then the newest — the
-    # first of each practitioner's in this order, whose validity is licence_valid_until.
-    licences = live.filter(licence).order_by(
-        "owner__practitioner", F("expires_on").desc(nulls_first=True), "-id"
-    )
-    for practitioner_id, profession, jurisdiction in licences.values_list(
-        "owner__practitioner", "profession", "jurisdiction"
-    ):
-        row = facts[practitioner_id]
-        if "licence_profession" not in row:
-            row |= {"licence_profession": profession, "licence_jurisdiction": jurisdiction}
-    return facts
+    return {row.pop("owner__practitioner"): row for row in rows}
 
 
 @transaction.atomic

@@ -125,6 +125,8 @@ def test_patient_first_review_is_created_with_public_name_and_figures(practition
         "completed_referrals": 0,
         # The (unqualified) fixture practitioner has no verified credentials.
         "licence_valid_until": None,
+        "licence_profession": "",
+        "licence_jurisdiction": "",
         "ims_valid_until": None,
         "ims_first_on": None,
         "verified_trainings": 0,
