@@ -305,7 +305,7 @@ def top_candidates(
         [
             CandidateRow(
                 candidate=candidate_from_row(
-                    row, (row["licence_profession"] or "", row["licence_jurisdiction"] or "")
+                    row, (row["licence_profession"], row["licence_jurisdiction"])
                 ),
                 name=row["name"],
                 profession=row["profession"],

@@ -29,7 +29,7 @@ licence sent back to pending costs its own statements: the e-mail to its owner.
 import csv
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from functools import partial
@@ -134,6 +134,8 @@ class _Plan:
     pending: dict[str, list[Credential]] = field(default_factory=lambda: defaultdict(list))
     # Owners whose credential facts (expiry, needling) change: figures and match index.
     facts_changed: set[int] = field(default_factory=set)
+    # What a line back to pending says of its owner: a dry run notifies no one.
+    notified: str = "owner notified"
 
 
 def register_source_text(*, jurisdiction: str, checked_on: date) -> str:
@@ -209,7 +211,7 @@ def _judge(
         return RegisterAction.FLAGGED, f"{flag}; nothing else changed"
     if inactive:
         plan.pending[row.status].append(licence)
-        return RegisterAction.BACK_TO_PENDING, f"listed as {row.status}; {NOTIFIED}"
+        return RegisterAction.BACK_TO_PENDING, f"listed as {row.status}; {plan.notified}"
     source = register_source_text(jurisdiction=jurisdiction, checked_on=today)
     return _judge_active(row, licence, plan, source, today)
 
@@ -233,10 +235,12 @@ def _plan(
     *,
     jurisdiction: str,
     complete: bool,
+    dry_run: bool,
     today: date,
     progress: Progress,
 ) -> tuple[_Plan, list[ReportLine]]:
-    plan, lines = _Plan(), []
+    plan = _Plan(notified="owner would be notified" if dry_run else "owner notified")
+    lines: list[ReportLine] = []
     for row in progress(parsed.rows, "Checking rows"):
         matches = by_number.get(register_number_key(row.number), [])
         if not matches:
@@ -262,7 +266,7 @@ def _absent(parsed: RegisterFile, by_number, plan: _Plan) -> list[ReportLine]:
         for licence in licences:
             if licence.status == CredentialStatus.VERIFIED and licence.profession in professions:
                 plan.pending["absent"].append(licence)
-                detail = f"not in the register file (--complete); {NOTIFIED}"
+                detail = f"not in the register file (--complete); {plan.notified}"
                 lines.append(
                     ReportLine(
                         None,
@@ -360,24 +364,11 @@ def register_import(
             by_number,
             jurisdiction=jurisdiction,
             complete=complete,
+            dry_run=dry_run,
             today=today,
             progress=progress,
         )
         if not dry_run:
             _apply(plan, jurisdiction=jurisdiction, today=today, progress=progress)
-    if dry_run:
-        lines = [_as_dry_run(line) for line in lines]
     report.lines = sorted(errors + lines, key=lambda line: (line.line is None, line.line or 0))
     return report
-
-
-# What a line back to pending says of its owner, applied and in a dry run (which notifies
-# no one).
-NOTIFIED = "owner notified"
-WOULD_NOTIFY = "owner would be notified"
-
-
-def _as_dry_run(line: ReportLine) -> ReportLine:
-    if line.action != RegisterAction.BACK_TO_PENDING:
-        return line
-    return replace(line, detail=line.detail.removesuffix(NOTIFIED) + WOULD_NOTIFY)

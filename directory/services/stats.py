@@ -157,11 +157,10 @@ def _condition_row(practitioner_id: int, condition_id: int) -> None:
 
 def _credential_figures(practitioner_ids: Iterable[int] | None) -> dict[int, dict[str, Any]]:
     """The credential facts of each practitioner with a verified, live credential."""
-    live = Credential.objects.filter(
-        status=CredentialStatus.VERIFIED,
-        withdrawn_at__isnull=True,
-        owner__practitioner__isnull=False,
+    verified = Credential.objects.filter(
+        status=CredentialStatus.VERIFIED, withdrawn_at__isnull=True
     )
+    live = verified.filter(owner__practitioner__isnull=False)
     if practitioner_ids is not None:
         live = live.filter(owner__practitioner__in=practitioner_ids)
     until = Coalesce("expires_on", Value(NO_EXPIRY, output_field=DateField()))
@@ -169,12 +168,9 @@ def _credential_figures(practitioner_ids: Iterable[int] | None) -> dict[int, dic
     ims, training = Q(kind=CredentialKind.IMS_CERTIFICATION), Q(kind=CredentialKind.TRAINING)
     # The licence a result names: valid longest (no expiry first), then the newest — its
     # validity is licence_valid_until.
-    named = Credential.objects.filter(
-        licence,
-        status=CredentialStatus.VERIFIED,
-        withdrawn_at__isnull=True,
-        owner__practitioner=OuterRef("owner__practitioner"),
-    ).order_by(F("expires_on").desc(nulls_first=True), "-id")
+    named = verified.filter(licence, owner__practitioner=OuterRef("owner__practitioner")).order_by(
+        F("expires_on").desc(nulls_first=True), "-id"
+    )
     rows = live.values("owner__practitioner").annotate(
         licence_valid_until=Max(until, filter=licence),
         licence_profession=Coalesce(Subquery(named.values("profession")[:1]), Value("")),
