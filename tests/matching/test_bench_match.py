@@ -17,7 +17,12 @@ from matching.apis import MatchApi
 from matching.management.commands._bench_data import BenchData, bench_practitioners
 from matching.management.commands._bench_floor import FLOOR, floor_query, floor_rebuild
 from matching.management.commands._bench_places import distribution_named
-from matching.management.commands._bench_report import percentile
+from matching.management.commands._bench_report import (
+    KindFigures,
+    floor_ratio,
+    kind_row,
+    percentile,
+)
 from matching.management.commands.bench_match import REQUEST_KINDS, _floor_request
 
 
@@ -163,3 +168,27 @@ def test_percentile_is_a_value_never_above_the_max_and_rises_with_p(values, p, q
     low, high = sorted((p, q))
     assert percentile(values, high) in values
     assert percentile(values, low) <= percentile(values, high) <= max(values)
+
+
+def _figures(api: list[float], floor: list[float], *, varied: bool) -> KindFigures:
+    n = len(api)
+    return KindFigures(
+        "kind", varied=varied, api_ms=api, sql_ms=[1.0] * n, floor_ms=floor,
+        queries=[1] * n, candidates=[10] * n, floor_rows=[10] * n,
+    )  # fmt: skip
+
+
+def test_a_fixed_kind_sets_its_api_p95_against_its_floor_p50():
+    # Twenty requests: API 10 ms but one of 40 (p95 = 10), floor 2 ms but one of 50.
+    figures = _figures([10.0] * 19 + [40.0], [2.0] * 19 + [50.0], varied=False)
+    assert floor_ratio(figures) == 5.0
+    assert kind_row(figures).split()[-2:] == ["5.0x", "1-1"]
+
+
+def test_a_varied_kind_sets_each_request_against_its_own_floor():
+    # A narrow search (API 4, floor 2) and a wide one (API 40, floor 20) in turn: each is 2x
+    # its floor, though the API's p95 (40) is 20x the floors' p50 (2).
+    figures = _figures([4.0, 40.0] * 10, [2.0, 20.0] * 10, varied=True)
+    assert floor_ratio(figures) == 2.0
+    assert kind_row(figures).split()[-2:] == ["2.0x*", "1-1"]
+    assert floor_ratio(_figures([4.0, 40.0] * 10, [2.0, 20.0] * 10, varied=False)) == 20.0

@@ -31,6 +31,9 @@ class KindFigures:
     """One request kind's measurements (milliseconds)."""
 
     name: str
+    # True when every request of the kind differs (the mixed kind): its p95 and its floor's
+    # p50 then come from different requests, so each request is set against its own floor.
+    varied: bool = False
     api_ms: list[float] = field(default_factory=list)
     # Of each API request, the time its statements took (execute and fetch).
     sql_ms: list[float] = field(default_factory=list)
@@ -53,14 +56,30 @@ def _count(values: list[int]) -> str:
     return f"{statistics.median(values):.0f}/{max(values)}"
 
 
+def floor_ratio(figures: KindFigures) -> float:
+    """The API's p95 over the floor's p50; for a varied kind, the p95 of each request's time
+    over its own floor's (a wide search's slow API time is not set against the floor of a
+    narrow one)."""
+    if figures.varied:
+        return percentile(
+            [
+                api / floor if floor else math.inf
+                for api, floor in zip(figures.api_ms, figures.floor_ms, strict=True)
+            ],
+            95,
+        )
+    floor_p50 = percentile(figures.floor_ms, 50)
+    return percentile(figures.api_ms, 95) / floor_p50 if floor_p50 else math.inf
+
+
 def kind_row(figures: KindFigures) -> str:
     api, floor = figures.api_ms, figures.floor_ms
     floor_p50 = percentile(floor, 50)
-    ratio = percentile(api, 95) / floor_p50 if floor_p50 else math.inf
+    ratio = floor_ratio(figures)
     queries = f"{min(figures.queries)}-{max(figures.queries)}"
     return (
         f"{figures.name:<28} {_count(figures.candidates):>11} {_count(figures.floor_rows):>11} "
         f"{percentile(api, 50):>7.1f} {percentile(api, 95):>7.1f} {percentile(api, 99):>7.1f} "
         f"{max(api):>7.1f} {percentile(figures.sql_ms, 50):>7.1f} {floor_p50:>9.2f}"
-        f" {ratio:>8.1f}x {queries:>7}"
+        f" {ratio:>8.1f}{'x*' if figures.varied else 'x '}{queries:>7}"
     )

@@ -213,7 +213,7 @@ class Command(BaseCommand):
     def _run(self, places: Distribution, requests: int, rnd: random.Random) -> None:
         factory, view = APIRequestFactory(), MatchApi.as_view()
         conditions = dict(Condition.objects.values_list("slug", "pk"))
-        kinds = {name: KindFigures(name) for name in [*REQUEST_KINDS, MIXED]}
+        kinds = {name: KindFigures(name, varied=name == MIXED) for name in [*REQUEST_KINDS, MIXED]}
         # As a gunicorn worker does after loading the application (config/gunicorn.conf.py):
         # the objects that live on — here also whatever the build left — are frozen out of
         # the collector's walks, so a full collection does not land in one request's time.
@@ -224,7 +224,8 @@ class Command(BaseCommand):
         gc.unfreeze()
         self.stdout.write(
             "latency in ms; API p50/p95/p99 by nearest rank; sql: the API's statements;"
-            " floor rows count every clinic\n" + HEADER
+            " floor rows count every clinic; x*: the p95 of each request's time over its own"
+            " floor's\n" + HEADER
         )
         for figures in kinds.values():
             self.stdout.write(kind_row(figures))
