@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from directory.exceptions import Conflict
 from directory.models import (
@@ -279,6 +279,37 @@ def test_rebuild_command_rebuilds_every_row(capsys):
     call_command("rebuild_match_index")
     assert match_index_stored() == expected
     assert f"Rebuilt the match index: {len(expected)} rows" in capsys.readouterr().out
+
+
+def _index_definitions() -> dict:
+    """The match index table's indexes and constraints as the database holds them: on
+    PostgreSQL each index's whole definition (INCLUDE columns and WHERE clause too)."""
+    table = MatchEntry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table]
+            )
+            return dict(cursor.fetchall())
+        return connection.introspection.get_constraints(cursor, table)
+
+
+def test_a_full_rebuild_builds_every_index_and_constraint_again():
+    """On PostgreSQL a full rebuild drops the indexes and the unique constraint while it
+    inserts and builds them again after: nothing of them may be lost."""
+    LocationFactory(practitioner=qualified_practitioner())
+    before = _index_definitions()
+    declared = [*MatchEntry._meta.indexes, *MatchEntry._meta.constraints]
+    assert {item.name for item in declared} <= set(before)
+    expected = match_index_stored()
+    assert match_index_rebuild() == len(expected)
+    assert _index_definitions() == before
+    assert match_index_stored() == expected
+    # The unique constraint is enforced again.
+    row = MatchEntry.objects.first()
+    row.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row.save()
 
 
 def test_the_migration_fills_fee_billing_and_experience_as_a_rebuild_would():
