@@ -149,16 +149,28 @@ def match_index_rebuild(practitioner_ids: Iterable[int] | None = None) -> int:
 def _rebuild_all_postgresql() -> int:
     """Every row anew, in the caller's transaction. TRUNCATE frees the table at once instead
     of leaving a million dead rows for vacuum (it takes a lock that waits for readers; a
-    rebuild is rare). The indexes go with the rows and are built again once the rows are
-    in: one sort per index instead of a million and more insertions into each (100,000
-    practitioners: see the README)."""
-    indexes, constraints = MatchEntry._meta.indexes, MatchEntry._meta.constraints
+    rebuild is rare). The foreign keys, the unique constraint and the indexes go with the
+    rows and come back once the rows are in: a foreign key is then checked in one join
+    instead of once per row, and an index is built in one sort instead of a million and
+    more insertions (100,000 practitioners: 28 s instead of 75; see the README). While the
+    foreign keys come back, writes to the practitioners, clinics and conditions wait a few
+    seconds — as every practitioner write already waits for the truncated table."""
+    table = _table(MatchEntry)
     with connection.cursor() as cursor:
         # Deferred foreign-key checks of rows this transaction wrote would block it.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"TRUNCATE {_table(MatchEntry)}")
+        cursor.execute(f"TRUNCATE {table}")
         # Room to sort each index in memory (this transaction only).
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = %s::regclass AND contype = 'f'",
+            [MatchEntry._meta.db_table],
+        )
+        foreign_keys = cursor.fetchall()
+        for name, _ in foreign_keys:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    indexes, constraints = MatchEntry._meta.indexes, MatchEntry._meta.constraints
     with connection.schema_editor(atomic=False) as editor:
         for index in indexes:
             editor.remove_index(MatchEntry, index)
@@ -170,6 +182,9 @@ def _rebuild_all_postgresql() -> int:
             editor.add_constraint(MatchEntry, constraint)
         for index in indexes:
             editor.add_index(MatchEntry, index)
+    with connection.cursor() as cursor:
+        for name, definition in foreign_keys:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     return written
 
 

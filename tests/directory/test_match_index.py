@@ -19,6 +19,7 @@ from directory.models import (
     CredentialKind,
     Location,
     MatchEntry,
+    PractitionerProfile,
     PractitionerStats,
     Profession,
     Review,
@@ -288,15 +289,18 @@ def _index_definitions() -> dict:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table]
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s"
+                " UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE conrelid = %s::regclass",
+                [table, table],
             )
             return dict(cursor.fetchall())
         return connection.introspection.get_constraints(cursor, table)
 
 
 def test_a_full_rebuild_builds_every_index_and_constraint_again():
-    """On PostgreSQL a full rebuild drops the indexes and the unique constraint while it
-    inserts and builds them again after: nothing of them may be lost."""
+    """On PostgreSQL a full rebuild drops the foreign keys, the indexes and the unique
+    constraint while it inserts and builds them again after: nothing of them may be lost."""
     LocationFactory(practitioner=qualified_practitioner())
     before = _index_definitions()
     declared = [*MatchEntry._meta.indexes, *MatchEntry._meta.constraints]
@@ -305,11 +309,16 @@ def test_a_full_rebuild_builds_every_index_and_constraint_again():
     assert match_index_rebuild() == len(expected)
     assert _index_definitions() == before
     assert match_index_stored() == expected
-    # The unique constraint is enforced again.
+    # The unique constraint and the foreign keys are enforced again.
     row = MatchEntry.objects.first()
     row.pk = None
     with pytest.raises(IntegrityError), transaction.atomic():
         row.save()
+    row.practitioner_id = PractitionerProfile.objects.order_by("-pk").first().pk + 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row.save()
+        # Checked when the transaction commits (the keys are deferred), or here.
+        connection.check_constraints(table_names=[MatchEntry._meta.db_table])
 
 
 def test_the_migration_fills_fee_billing_and_experience_as_a_rebuild_would():
